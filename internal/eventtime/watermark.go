@@ -1,0 +1,219 @@
+package eventtime
+
+import (
+	"errors"
+	"time"
+)
+
+// Config sets the watermark's rules. All durations must be positive except
+// AllowedLateness, which may be zero.
+type Config struct {
+	// Interval is the length of a step.
+	Interval time.Duration
+	// AllowedLateness is how far behind the latest end time a span may end
+	// and still reach its step's window gauges.
+	AllowedLateness time.Duration
+	// MaxFutureSkew bounds how far ahead of the reference (the wall clock
+	// when live, the latest end time in span time) a timestamp may be and
+	// still move the watermark.
+	MaxFutureSkew time.Duration
+	// MaxSteps bounds the steps returned by one Advance or Flush.
+	MaxSteps int
+}
+
+var (
+	ErrInterval = errors.New("eventtime: interval must be positive")
+	ErrLateness = errors.New("eventtime: allowed lateness must not be negative")
+	ErrSkew     = errors.New("eventtime: max future skew must be positive")
+	ErrMaxSteps = errors.New("eventtime: max steps must be positive")
+)
+
+// Validate reports the first rule the config breaks.
+func (c Config) Validate() error {
+	switch {
+	case c.Interval <= 0:
+		return ErrInterval
+	case c.AllowedLateness < 0:
+		return ErrLateness
+	case c.MaxFutureSkew <= 0:
+		return ErrSkew
+	case c.MaxSteps <= 0:
+		return ErrMaxSteps
+	}
+	return nil
+}
+
+// Arrival says how a span's end time relates to the watermark.
+type Arrival struct {
+	// Step is the step holding the span's end time.
+	Step Step
+	// Late is true when that step has already been evaluated: the span still
+	// counts as evidence but no longer reaches the window gauges.
+	Late bool
+	// Ignored is the number of timestamps this observation discarded as
+	// wild (0 or 1): the span's own when it is beyond the wall clock's
+	// skew, or an earlier unconfirmed jump that this span contradicted.
+	Ignored int
+}
+
+// Watermark tracks span time. It is not safe for concurrent use; the
+// connector guards it with its own lock.
+type Watermark struct {
+	cfg Config
+	// now is the wall clock; nil means span time only (backtest).
+	now func() time.Time
+
+	maxSeen   int64 // latest accepted end time, unix nanoseconds
+	hasMax    bool
+	candidate int64 // an unconfirmed jump in span time
+	hasCand   bool
+	next      Step // first step not yet evaluated
+	hasNext   bool
+}
+
+// New returns a watermark for a validated config. now is the wall clock of a
+// live collector; pass nil to follow span time only.
+func New(cfg Config, now func() time.Time) *Watermark {
+	return &Watermark{cfg: cfg, now: now}
+}
+
+// Live reports whether the wall clock advances the watermark.
+func (w *Watermark) Live() bool { return w.now != nil }
+
+// Observe records one span end time and says whether it is late.
+func (w *Watermark) Observe(end time.Time) Arrival {
+	ns := end.UnixNano()
+	a := Arrival{Step: stepOfNanos(ns, int64(w.cfg.Interval))}
+	if w.now != nil {
+		a.Ignored = w.observeLive(ns)
+	} else {
+		a.Ignored = w.observeSpanTime(ns)
+	}
+	a.Late = w.hasNext && a.Step < w.next
+	return a
+}
+
+func (w *Watermark) observeLive(ns int64) int {
+	now := w.now().UnixNano()
+	if ns > now+int64(w.cfg.MaxFutureSkew) {
+		return 1
+	}
+	if !w.hasNext {
+		// Nothing before the current watermark can still be judged on time.
+		w.start(now - int64(w.cfg.AllowedLateness))
+	}
+	w.accept(ns)
+	return 0
+}
+
+func (w *Watermark) observeSpanTime(ns int64) int {
+	skew := int64(w.cfg.MaxFutureSkew)
+	if w.hasMax && ns <= w.maxSeen+skew {
+		w.accept(ns)
+		return 0
+	}
+	// A first timestamp, or a jump: believe it once a second span agrees.
+	if w.hasCand && abs(ns-w.candidate) <= skew {
+		first := min(ns, w.candidate)
+		w.hasCand = false
+		if !w.hasNext {
+			w.start(first)
+		}
+		w.accept(max(ns, w.candidate))
+		return 0
+	}
+	ignored := 0
+	if w.hasCand {
+		ignored = 1 // the previous candidate was never confirmed
+	}
+	w.candidate, w.hasCand = ns, true
+	return ignored
+}
+
+// start fixes the first step that can be evaluated: the one holding ref.
+// In span time that is the first span's step (no empty leading steps); live,
+// the step holding the watermark when the collector first looks.
+func (w *Watermark) start(ref int64) {
+	w.next = stepOfNanos(ref, int64(w.cfg.Interval))
+	w.hasNext = true
+}
+
+func (w *Watermark) accept(ns int64) {
+	if !w.hasMax || ns > w.maxSeen {
+		w.maxSeen, w.hasMax = ns, true
+	}
+}
+
+// Steps is a run of consecutive steps ready for evaluation: [First, Last].
+type Steps struct {
+	First, Last Step
+	// Skipped counts ready steps before First that were not returned
+	// because one advance may return at most MaxSteps.
+	Skipped int64
+}
+
+// Len is the number of steps in the run.
+func (s Steps) Len() int64 { return int64(s.Last-s.First) + 1 }
+
+// Advance returns the steps whose end the watermark has passed since the
+// last call, at most MaxSteps of them (the newest). ok is false when none.
+func (w *Watermark) Advance() (Steps, bool) {
+	if !w.hasNext {
+		if w.now == nil {
+			return Steps{}, false
+		}
+		w.start(w.now().UnixNano() - int64(w.cfg.AllowedLateness))
+	}
+	ref, ok := w.maxSeen, w.hasMax
+	if w.now != nil {
+		now := w.now().UnixNano()
+		if !ok || now > ref {
+			ref, ok = now, true
+		}
+	}
+	if !ok {
+		return Steps{}, false
+	}
+	// Steps strictly before the watermark's own step have ended.
+	return w.take(stepOfNanos(ref-int64(w.cfg.AllowedLateness), int64(w.cfg.Interval)))
+}
+
+// Flush returns every remaining step up to and including the one holding the
+// latest accepted end time (bounded like Advance): the end of a backtest.
+func (w *Watermark) Flush() (Steps, bool) {
+	if w.hasCand && !w.hasMax {
+		// A lone first span: nothing contradicted it.
+		w.start(w.candidate)
+		w.accept(w.candidate)
+		w.hasCand = false
+	}
+	if !w.hasMax || !w.hasNext {
+		return Steps{}, false
+	}
+	return w.take(stepOfNanos(w.maxSeen, int64(w.cfg.Interval)) + 1)
+}
+
+// take returns the steps in [next, until) and moves next to until.
+func (w *Watermark) take(until Step) (Steps, bool) {
+	if until <= w.next {
+		return Steps{}, false
+	}
+	s := Steps{First: w.next, Last: until - 1}
+	if n := s.Len(); n > int64(w.cfg.MaxSteps) {
+		s.Skipped = n - int64(w.cfg.MaxSteps)
+		s.First = s.Last - Step(w.cfg.MaxSteps) + 1
+	}
+	w.next = until
+	return s, true
+}
+
+// Next is the first step not yet evaluated; ok is false before the first
+// accepted span (or, live, the first advance).
+func (w *Watermark) Next() (Step, bool) { return w.next, w.hasNext }
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,152 @@
+package eventtime
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var t0 = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC) // a step boundary for 10s
+
+func testConfig() Config {
+	return Config{Interval: 10 * time.Second, AllowedLateness: 5 * time.Second, MaxFutureSkew: time.Minute, MaxSteps: 30}
+}
+
+func at(d time.Duration) time.Time { return t0.Add(d) }
+
+func TestStepOfFloorsBeforeEpoch(t *testing.T) {
+	assert.Equal(t, Step(-1), StepOf(time.Unix(0, -1), time.Second))
+	assert.Equal(t, Step(0), StepOf(time.Unix(0, 0), time.Second))
+	assert.Equal(t, Step(0), StepOf(time.Unix(0, 999_999_999), time.Second))
+	assert.Equal(t, time.Unix(-1, 0).UTC(), Step(-1).Start(time.Second))
+	assert.Equal(t, time.Unix(0, 0).UTC(), Step(-1).End(time.Second))
+}
+
+func TestSpanTimeStepReadyWhenWatermarkPassesItsEnd(t *testing.T) {
+	w := New(testConfig(), nil)
+	first := StepOf(t0, 10*time.Second)
+	assert.Equal(t, Arrival{Step: first}, w.Observe(at(time.Second)))
+	assert.Equal(t, Arrival{Step: first}, w.Observe(at(2*time.Second)))
+	_, ok := w.Advance()
+	assert.False(t, ok, "watermark 2s-5s is inside the first step")
+
+	w.Observe(at(14 * time.Second)) // watermark 9s: first step not over
+	_, ok = w.Advance()
+	assert.False(t, ok)
+
+	w.Observe(at(15 * time.Second)) // watermark 10s = end of the first step
+	s, ok := w.Advance()
+	require.True(t, ok)
+	assert.Equal(t, Steps{First: first, Last: first}, s)
+
+	a := w.Observe(at(9 * time.Second))
+	assert.True(t, a.Late, "its step has been evaluated")
+	assert.False(t, w.Observe(at(11*time.Second)).Late, "within allowed lateness")
+}
+
+func TestSpanTimeWildFutureTimestampDoesNotWedge(t *testing.T) {
+	w := New(testConfig(), nil)
+	w.Observe(at(0))
+	w.Observe(at(time.Second))
+	year2100 := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	assert.Equal(t, 0, w.Observe(year2100).Ignored, "unconfirmed, not yet known to be wild")
+	a := w.Observe(at(20 * time.Second))
+	assert.False(t, a.Late)
+	s, ok := w.Advance()
+	require.True(t, ok)
+	assert.Equal(t, StepOf(at(0), 10*time.Second), s.First)
+	assert.Equal(t, StepOf(at(0), 10*time.Second), s.Last, "watermark at 15s, not 2100")
+	// A second, disagreeing jump discards the first.
+	assert.Equal(t, 1, w.Observe(year2100.Add(time.Hour)).Ignored)
+}
+
+func TestSpanTimeGapConfirmedBySecondSpan(t *testing.T) {
+	w := New(testConfig(), nil)
+	w.Observe(at(0))
+	w.Observe(at(time.Second))
+	w.Observe(at(time.Hour))
+	_, ok := w.Advance()
+	assert.False(t, ok, "one span an hour ahead is not believed yet")
+	w.Observe(at(time.Hour + time.Second))
+	s, ok := w.Advance()
+	require.True(t, ok)
+	assert.Equal(t, StepOf(at(time.Hour-5*time.Second), 10*time.Second)-1, s.Last)
+	assert.Equal(t, int64(30), s.Len(), "bounded by MaxSteps")
+	assert.Equal(t, int64(359-30), s.Skipped)
+}
+
+func TestSpanTimeWildPastFirstSpanDoesNotFlood(t *testing.T) {
+	w := New(testConfig(), nil)
+	w.Observe(time.Unix(1, 0))
+	assert.Equal(t, 1, w.Observe(at(0)).Ignored, "1970 never confirmed")
+	w.Observe(at(time.Second))
+	w.Observe(at(time.Minute))
+	s, ok := w.Advance()
+	require.True(t, ok)
+	assert.Equal(t, StepOf(at(0), 10*time.Second), s.First)
+	assert.Zero(t, s.Skipped)
+}
+
+func TestLiveWallClockAdvancesWithoutSpans(t *testing.T) {
+	now := t0
+	w := New(testConfig(), func() time.Time { return now })
+	_, ok := w.Advance()
+	assert.False(t, ok, "the first advance only fixes the start")
+	now = at(25 * time.Second) // watermark 20s: steps [0,10) and [10,20) ended
+	s, ok := w.Advance()
+	require.True(t, ok)
+	first := StepOf(at(-5*time.Second), 10*time.Second) // the step holding the first watermark
+	assert.Equal(t, Steps{First: first, Last: first + 2}, s)
+}
+
+func TestLiveFutureSkewIgnoredAndPastLate(t *testing.T) {
+	now := t0
+	w := New(testConfig(), func() time.Time { return now })
+	assert.Equal(t, 1, w.Observe(at(2*time.Minute)).Ignored)
+	a := w.Observe(time.Unix(1, 0))
+	assert.True(t, a.Late)
+	assert.Zero(t, a.Ignored)
+	now = at(15 * time.Second)
+	s, ok := w.Advance()
+	require.True(t, ok)
+	assert.Zero(t, s.Skipped, "the 1970 span did not flood")
+	assert.Equal(t, StepOf(at(0), 10*time.Second), s.Last)
+}
+
+func TestFlushEvaluatesTheLastStep(t *testing.T) {
+	w := New(testConfig(), nil)
+	w.Observe(at(time.Second))
+	w.Observe(at(12 * time.Second))
+	s, ok := w.Flush()
+	require.True(t, ok)
+	assert.Equal(t, Steps{First: StepOf(at(0), 10*time.Second), Last: StepOf(at(10*time.Second), 10*time.Second)}, s)
+	_, ok = w.Flush()
+	assert.False(t, ok)
+}
+
+func TestFlushBelievesALoneSpan(t *testing.T) {
+	w := New(testConfig(), nil)
+	w.Observe(at(time.Second))
+	s, ok := w.Flush()
+	require.True(t, ok)
+	assert.Equal(t, StepOf(at(0), 10*time.Second), s.Last)
+}
+
+func TestValidate(t *testing.T) {
+	ok := testConfig()
+	assert.NoError(t, ok.Validate())
+	bad := ok
+	bad.Interval = 0
+	assert.ErrorIs(t, bad.Validate(), ErrInterval)
+	bad = ok
+	bad.AllowedLateness = -1
+	assert.ErrorIs(t, bad.Validate(), ErrLateness)
+	bad = ok
+	bad.MaxFutureSkew = 0
+	assert.ErrorIs(t, bad.Validate(), ErrSkew)
+	bad = ok
+	bad.MaxSteps = 0
+	assert.ErrorIs(t, bad.Validate(), ErrMaxSteps)
+}
