@@ -1,0 +1,273 @@
+package evidence
+
+import (
+	"sort"
+	"time"
+
+	"github.com/canarytrace/canarytrace/internal/stage"
+)
+
+// Observation is one attributed span, as the connector sees it.
+type Observation struct {
+	Release   Release
+	Operation Operation
+	Arm       stage.Arm
+	Step      Step
+	// Threshold is the rejection threshold th the span's trace was kept
+	// with; 0 when unsampled or kept with probability 1.
+	Threshold uint64
+	TraceID   [16]byte
+	Error     bool
+	Duration  time.Duration
+}
+
+// Stats counts what Evidence refused or approximated; the connector exposes
+// them as internal metrics.
+type Stats struct {
+	// Rejected counts observations with no arm, no release service, or an
+	// invalid threshold; they are not recorded.
+	Rejected uint64
+	// TraceCacheEvictions counts recent-trace cache slots taken over by
+	// another (trace, cell) pair; a later span of the evicted trace in that
+	// cell starts a new cluster.
+	TraceCacheEvictions uint64
+}
+
+// Evidence is a set of cells, run starts and exemplars. The zero value is
+// not usable; call New.
+type Evidence struct {
+	cells     map[CellKey]*Cell
+	runs      map[Release]Step
+	exemplars map[ExemplarKey]*exemplarSet
+	traces    traceCache
+	free      []*Cell
+	serial    uint64
+	rejected  uint64
+}
+
+// New returns empty evidence with the default trace cache.
+func New() *Evidence { return NewWithTraceCache(DefaultTraceCacheSize) }
+
+// NewWithTraceCache returns empty evidence whose recent-trace cache holds
+// size (trace, cell) pairs; size must be a power of two (else the default).
+func NewWithTraceCache(size int) *Evidence {
+	return &Evidence{
+		cells:     make(map[CellKey]*Cell),
+		runs:      make(map[Release]Step),
+		exemplars: make(map[ExemplarKey]*exemplarSet),
+		traces:    newTraceCache(size),
+	}
+}
+
+// Observe records one span in its operation's cell and in its release-level
+// cell, and notes the run start and canary exemplars.
+func (e *Evidence) Observe(o Observation) {
+	if o.Arm != stage.Canary && o.Arm != stage.Stable || o.Release.Service == "" || !ValidThreshold(o.Threshold) {
+		e.rejected++
+		return
+	}
+	key := CellKey{Release: o.Release, Operation: o.Operation, Arm: o.Arm, Step: o.Step, Threshold: o.Threshold}
+	c := e.cell(key)
+	n, x := e.traces.record(o.TraceID, c.serial, o.Error)
+	c.addSpan(n, x, o.Error)
+	if i, ok := BucketIndex(o.Duration); ok {
+		c.Latency.Add(i, 1)
+	} else {
+		c.Latency.Zero++
+	}
+	if !o.Operation.IsRelease() {
+		key.Operation = Operation{}
+		r := e.cell(key)
+		n, x = e.traces.record(o.TraceID, r.serial, o.Error)
+		r.addSpan(n, x, o.Error)
+	}
+	if o.Arm == stage.Canary {
+		if s, ok := e.runs[o.Release]; !ok || o.Step < s {
+			e.runs[o.Release] = o.Step
+		}
+		e.exemplar(ExemplarKey{o.Release, o.Operation}).add(Exemplar{TraceID: o.TraceID, Step: o.Step, Duration: o.Duration, Error: o.Error})
+	}
+}
+
+func (e *Evidence) cell(k CellKey) *Cell {
+	if c, ok := e.cells[k]; ok {
+		return c
+	}
+	var c *Cell
+	if n := len(e.free); n > 0 {
+		c, e.free = e.free[n-1], e.free[:n-1]
+	} else {
+		c = new(Cell)
+	}
+	e.serial++
+	c.serial = e.serial
+	e.cells[k] = c
+	return c
+}
+
+func (e *Evidence) exemplar(k ExemplarKey) *exemplarSet {
+	s, ok := e.exemplars[k]
+	if !ok {
+		s = new(exemplarSet)
+		e.exemplars[k] = s
+	}
+	return s
+}
+
+// AddCell adds c's counts to the cell k (creating it): how the exporter
+// rebuilds evidence from decoded data points.
+func (e *Evidence) AddCell(k CellKey, c Cell) {
+	e.cell(k).Merge(&c)
+}
+
+// AddRun records that the release had a canary span at step start; the run
+// start is the minimum over everything added.
+func (e *Evidence) AddRun(r Release, start Step) {
+	if s, ok := e.runs[r]; !ok || start < s {
+		e.runs[r] = start
+	}
+}
+
+// AddExemplar offers an exemplar; it is kept if it is among the latest
+// errors or the slowest of its release and operation.
+func (e *Evidence) AddExemplar(k ExemplarKey, x Exemplar) {
+	e.exemplar(k).add(x)
+}
+
+// Merge adds everything in o to e (the sum of two instances' evidence).
+func (e *Evidence) Merge(o *Evidence) {
+	for k, c := range o.cells {
+		e.cell(k).Merge(c)
+	}
+	for r, s := range o.runs {
+		e.AddRun(r, s)
+	}
+	for k, s := range o.exemplars {
+		t := e.exemplar(k)
+		for _, x := range s.list() {
+			t.add(x)
+		}
+	}
+	e.rejected += o.rejected
+}
+
+// Cells calls f for every cell in a deterministic order (release, operation,
+// arm, step, threshold). f must not modify e; c is valid during the call.
+func (e *Evidence) Cells(f func(k CellKey, c *Cell)) {
+	keys := make([]CellKey, 0, len(e.cells))
+	for k := range e.cells {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return lessKey(keys[i], keys[j]) })
+	for _, k := range keys {
+		f(k, e.cells[k])
+	}
+}
+
+// Cell returns the cell of k, or nil.
+func (e *Evidence) Cell(k CellKey) *Cell { return e.cells[k] }
+
+// Len returns the number of cells.
+func (e *Evidence) Len() int { return len(e.cells) }
+
+// Runs returns every release's run, sorted by release.
+func (e *Evidence) Runs() []Run {
+	out := make([]Run, 0, len(e.runs))
+	for r, s := range e.runs {
+		out = append(out, Run{Release: r, Start: s})
+	}
+	sort.Slice(out, func(i, j int) bool { return lessRelease(out[i].Release, out[j].Release) })
+	return out
+}
+
+// Exemplars calls f for every release and operation with canary exemplars
+// (latest errors first, then slowest), in a deterministic order.
+func (e *Evidence) Exemplars(f func(k ExemplarKey, xs []Exemplar)) {
+	keys := make([]ExemplarKey, 0, len(e.exemplars))
+	for k := range e.exemplars {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].Release != keys[j].Release {
+			return lessRelease(keys[i].Release, keys[j].Release)
+		}
+		return lessOperation(keys[i].Operation, keys[j].Operation)
+	})
+	for _, k := range keys {
+		f(k, e.exemplars[k].list())
+	}
+}
+
+// ExemplarsOf returns the exemplars of one release and operation.
+func (e *Evidence) ExemplarsOf(k ExemplarKey) []Exemplar {
+	if s, ok := e.exemplars[k]; ok {
+		return s.list()
+	}
+	return nil
+}
+
+// DropBefore removes the cells of steps before step, reusing their storage,
+// and returns how many it removed. Run starts and exemplars are kept.
+func (e *Evidence) DropBefore(step Step) int {
+	n := 0
+	for k, c := range e.cells {
+		if k.Step < step {
+			delete(e.cells, k)
+			c.reset()
+			e.free = append(e.free, c)
+			n++
+		}
+	}
+	return n
+}
+
+// Reset removes every cell (keeping storage for reuse), run start and
+// exemplar: after a delta export. The trace cache is kept: a trace whose
+// spans straddle two exports still counts as one cluster within each.
+func (e *Evidence) Reset() {
+	for k, c := range e.cells {
+		delete(e.cells, k)
+		c.reset()
+		e.free = append(e.free, c)
+	}
+	clear(e.runs)
+	clear(e.exemplars)
+}
+
+// Stats returns the counters of refused and approximated observations.
+func (e *Evidence) Stats() Stats {
+	return Stats{Rejected: e.rejected, TraceCacheEvictions: e.traces.evictions}
+}
+
+func lessRelease(a, b Release) bool {
+	if a.Service != b.Service {
+		return a.Service < b.Service
+	}
+	return a.Version < b.Version
+}
+
+func lessOperation(a, b Operation) bool {
+	if a.Service != b.Service {
+		return a.Service < b.Service
+	}
+	if a.Name != b.Name {
+		return a.Name < b.Name
+	}
+	return a.Kind < b.Kind
+}
+
+func lessKey(a, b CellKey) bool {
+	if a.Release != b.Release {
+		return lessRelease(a.Release, b.Release)
+	}
+	if a.Operation != b.Operation {
+		return lessOperation(a.Operation, b.Operation)
+	}
+	if a.Arm != b.Arm {
+		return a.Arm < b.Arm
+	}
+	if a.Step != b.Step {
+		return a.Step < b.Step
+	}
+	return a.Threshold < b.Threshold
+}

@@ -1,0 +1,87 @@
+package evidence
+
+import (
+	"bytes"
+	"time"
+)
+
+// ExemplarsPerKind is how many canary exemplars of each kind (errors, slow)
+// are kept per release and operation.
+const ExemplarsPerKind = 4
+
+// Exemplar is a canary trace worth showing next to a failing check.
+type Exemplar struct {
+	TraceID  [16]byte
+	Step     Step
+	Duration time.Duration
+	Error    bool
+}
+
+// ExemplarKey is the release and operation exemplars belong to.
+type ExemplarKey struct {
+	Release   Release
+	Operation Operation
+}
+
+// exemplarSet keeps the latest error traces and the slowest traces. Both
+// orders are total (ties broken by trace ID) so the kept set does not depend
+// on the order observations or merges arrive in.
+type exemplarSet struct {
+	errs [ExemplarsPerKind]Exemplar
+	slow [ExemplarsPerKind]Exemplar
+	nErr int
+	nSlw int
+}
+
+func laterError(a, b Exemplar) bool {
+	if a.Step != b.Step {
+		return a.Step > b.Step
+	}
+	return bytes.Compare(a.TraceID[:], b.TraceID[:]) > 0
+}
+
+func slower(a, b Exemplar) bool {
+	if a.Duration != b.Duration {
+		return a.Duration > b.Duration
+	}
+	return bytes.Compare(a.TraceID[:], b.TraceID[:]) > 0
+}
+
+// insert keeps x among the best n of list under better; duplicates of a
+// trace already held are ignored.
+func insert(list *[ExemplarsPerKind]Exemplar, n *int, x Exemplar, better func(a, b Exemplar) bool) {
+	for i := 0; i < *n; i++ {
+		if list[i].TraceID == x.TraceID {
+			return
+		}
+	}
+	if *n == ExemplarsPerKind && !better(x, list[*n-1]) {
+		return
+	}
+	i := *n
+	if i == ExemplarsPerKind {
+		i--
+	} else {
+		*n++
+	}
+	for i > 0 && better(x, list[i-1]) {
+		list[i] = list[i-1]
+		i--
+	}
+	list[i] = x
+}
+
+func (s *exemplarSet) add(x Exemplar) {
+	if x.Error {
+		insert(&s.errs, &s.nErr, x, laterError)
+	}
+	insert(&s.slow, &s.nSlw, x, slower)
+}
+
+// list returns the error exemplars (latest first) then the slow ones
+// (slowest first); a trace in both appears twice.
+func (s *exemplarSet) list() []Exemplar {
+	out := make([]Exemplar, 0, s.nErr+s.nSlw)
+	out = append(out, s.errs[:s.nErr]...)
+	return append(out, s.slow[:s.nSlw]...)
+}
