@@ -78,15 +78,6 @@ func (s *sink) spans(f func(res, span map[string]any, sp ptrace.Span)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, td := range s.traces {
-		for i := 0; i < td.ResourceSpans().Len(); i++ {
-			rs := td.ResourceSpans().At(i)
-			res := rs.Resource().Attributes().AsRaw()
-			for j := 0; j < rs.ScopeSpans().Len(); j++ {
-				ss := rs.ScopeSpans().At(j).Spans()
-				for k := 0; k < ss.Len(); k++ {
-					f(res, ss.At(k).Attributes().AsRaw(), ss.At(k))
-				}
-			}
-		}
+		eachSpan(td, f)
 	}
 }
