@@ -36,13 +36,40 @@ type Stats struct {
 // Evidence is a set of cells, run starts and exemplars. The zero value is
 // not usable; call New.
 type Evidence struct {
-	cells     map[CellKey]*Cell
-	runs      map[Release]Step
+	// series interns a (release, operation) pair so Observe hashes its
+	// strings once per span; cells within a series are keyed by integers.
+	series    map[ExemplarKey]*series
+	last      *series // the series of the previous Observe: spans come in runs of one operation
+	lastKey   ExemplarKey
 	exemplars map[ExemplarKey]*exemplarSet
 	traces    traceCache
 	free      []*Cell
 	serial    uint64
 	rejected  uint64
+	ncells    int
+}
+
+// slot is a cell's key within its series.
+type slot struct {
+	arm       stage.Arm
+	step      Step
+	threshold uint64
+}
+
+type series struct {
+	cells   map[slot]*Cell
+	release *series      // the release-level series; nil for itself
+	canary  *exemplarSet // exemplars of this operation; nil for the release level
+	// start is the run start (first canary step), kept on the release-level
+	// series only.
+	start    Step
+	hasStart bool
+}
+
+func (s *series) noteStart(step Step) {
+	if !s.hasStart || step < s.start {
+		s.start, s.hasStart = step, true
+	}
 }
 
 // New returns empty evidence with the default trace cache.
@@ -52,8 +79,7 @@ func New() *Evidence { return NewWithTraceCache(DefaultTraceCacheSize) }
 // size (trace, cell) pairs; size must be a power of two (else the default).
 func NewWithTraceCache(size int) *Evidence {
 	return &Evidence{
-		cells:     make(map[CellKey]*Cell),
-		runs:      make(map[Release]Step),
+		series:    make(map[ExemplarKey]*series),
 		exemplars: make(map[ExemplarKey]*exemplarSet),
 		traces:    newTraceCache(size),
 	}
@@ -66,8 +92,14 @@ func (e *Evidence) Observe(o Observation) {
 		e.rejected++
 		return
 	}
-	key := CellKey{Release: o.Release, Operation: o.Operation, Arm: o.Arm, Step: o.Step, Threshold: o.Threshold}
-	c := e.cell(key)
+	sk := ExemplarKey{o.Release, o.Operation}
+	s := e.last
+	if s == nil || sk != e.lastKey {
+		s = e.seriesOf(sk)
+		e.last, e.lastKey = s, sk
+	}
+	k := slot{o.Arm, o.Step, o.Threshold}
+	c := e.cellIn(s, k)
 	n, x := e.traces.record(o.TraceID, c.serial, o.Error)
 	c.addSpan(n, x, o.Error)
 	if i, ok := BucketIndex(o.Duration); ok {
@@ -75,22 +107,38 @@ func (e *Evidence) Observe(o Observation) {
 	} else {
 		c.Latency.Zero++
 	}
-	if !o.Operation.IsRelease() {
-		key.Operation = Operation{}
-		r := e.cell(key)
+	if s.release != nil {
+		r := e.cellIn(s.release, k)
 		n, x = e.traces.record(o.TraceID, r.serial, o.Error)
 		r.addSpan(n, x, o.Error)
 	}
 	if o.Arm == stage.Canary {
-		if s, ok := e.runs[o.Release]; !ok || o.Step < s {
-			e.runs[o.Release] = o.Step
+		if s.release != nil {
+			s.release.noteStart(o.Step)
+		} else {
+			s.noteStart(o.Step)
 		}
-		e.exemplar(ExemplarKey{o.Release, o.Operation}).add(Exemplar{TraceID: o.TraceID, Step: o.Step, Duration: o.Duration, Error: o.Error})
+		if s.canary != nil {
+			s.canary.add(Exemplar{TraceID: o.TraceID, Step: o.Step, Duration: o.Duration, Error: o.Error})
+		}
 	}
 }
 
-func (e *Evidence) cell(k CellKey) *Cell {
-	if c, ok := e.cells[k]; ok {
+func (e *Evidence) seriesOf(k ExemplarKey) *series {
+	if s, ok := e.series[k]; ok {
+		return s
+	}
+	s := &series{cells: make(map[slot]*Cell)}
+	if !k.Operation.IsRelease() {
+		s.release = e.seriesOf(ExemplarKey{Release: k.Release})
+		s.canary = e.exemplar(k)
+	}
+	e.series[k] = s
+	return s
+}
+
+func (e *Evidence) cellIn(s *series, k slot) *Cell {
+	if c, ok := s.cells[k]; ok {
 		return c
 	}
 	var c *Cell
@@ -101,8 +149,13 @@ func (e *Evidence) cell(k CellKey) *Cell {
 	}
 	e.serial++
 	c.serial = e.serial
-	e.cells[k] = c
+	s.cells[k] = c
+	e.ncells++
 	return c
+}
+
+func (e *Evidence) cell(k CellKey) *Cell {
+	return e.cellIn(e.seriesOf(ExemplarKey{k.Release, k.Operation}), slot{k.Arm, k.Step, k.Threshold})
 }
 
 func (e *Evidence) exemplar(k ExemplarKey) *exemplarSet {
@@ -123,9 +176,7 @@ func (e *Evidence) AddCell(k CellKey, c Cell) {
 // AddRun records that the release had a canary span at step start; the run
 // start is the minimum over everything added.
 func (e *Evidence) AddRun(r Release, start Step) {
-	if s, ok := e.runs[r]; !ok || start < s {
-		e.runs[r] = start
-	}
+	e.seriesOf(ExemplarKey{Release: r}).noteStart(start)
 }
 
 // AddExemplar offers an exemplar; it is kept if it is among the latest
@@ -136,12 +187,16 @@ func (e *Evidence) AddExemplar(k ExemplarKey, x Exemplar) {
 
 // Merge adds everything in o to e (the sum of two instances' evidence).
 func (e *Evidence) Merge(o *Evidence) {
-	for k, c := range o.cells {
-		e.cell(k).Merge(c)
+	for sk, s := range o.series {
+		t := e.seriesOf(sk)
+		if s.hasStart {
+			t.noteStart(s.start)
+		}
+		for k, c := range s.cells {
+			e.cellIn(t, k).Merge(c)
+		}
 	}
-	for r, s := range o.runs {
-		e.AddRun(r, s)
-	}
+
 	for k, s := range o.exemplars {
 		t := e.exemplar(k)
 		for _, x := range s.list() {
@@ -154,27 +209,40 @@ func (e *Evidence) Merge(o *Evidence) {
 // Cells calls f for every cell in a deterministic order (release, operation,
 // arm, step, threshold). f must not modify e; c is valid during the call.
 func (e *Evidence) Cells(f func(k CellKey, c *Cell)) {
-	keys := make([]CellKey, 0, len(e.cells))
-	for k := range e.cells {
-		keys = append(keys, k)
+	type kc struct {
+		k CellKey
+		c *Cell
 	}
-	sort.Slice(keys, func(i, j int) bool { return lessKey(keys[i], keys[j]) })
-	for _, k := range keys {
-		f(k, e.cells[k])
+	all := make([]kc, 0, e.ncells)
+	for sk, s := range e.series {
+		for k, c := range s.cells {
+			all = append(all, kc{CellKey{sk.Release, sk.Operation, k.arm, k.step, k.threshold}, c})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return lessKey(all[i].k, all[j].k) })
+	for _, x := range all {
+		f(x.k, x.c)
 	}
 }
 
 // Cell returns the cell of k, or nil.
-func (e *Evidence) Cell(k CellKey) *Cell { return e.cells[k] }
+func (e *Evidence) Cell(k CellKey) *Cell {
+	if s, ok := e.series[ExemplarKey{k.Release, k.Operation}]; ok {
+		return s.cells[slot{k.Arm, k.Step, k.Threshold}]
+	}
+	return nil
+}
 
 // Len returns the number of cells.
-func (e *Evidence) Len() int { return len(e.cells) }
+func (e *Evidence) Len() int { return e.ncells }
 
 // Runs returns every release's run, sorted by release.
 func (e *Evidence) Runs() []Run {
-	out := make([]Run, 0, len(e.runs))
-	for r, s := range e.runs {
-		out = append(out, Run{Release: r, Start: s})
+	var out []Run
+	for k, s := range e.series {
+		if s.hasStart {
+			out = append(out, Run{Release: k.Release, Start: s.start})
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return lessRelease(out[i].Release, out[j].Release) })
 	return out
@@ -210,14 +278,17 @@ func (e *Evidence) ExemplarsOf(k ExemplarKey) []Exemplar {
 // and returns how many it removed. Run starts and exemplars are kept.
 func (e *Evidence) DropBefore(step Step) int {
 	n := 0
-	for k, c := range e.cells {
-		if k.Step < step {
-			delete(e.cells, k)
-			c.reset()
-			e.free = append(e.free, c)
-			n++
+	for _, s := range e.series {
+		for k, c := range s.cells {
+			if k.step < step {
+				delete(s.cells, k)
+				c.reset()
+				e.free = append(e.free, c)
+				n++
+			}
 		}
 	}
+	e.ncells -= n
 	return n
 }
 
@@ -225,13 +296,17 @@ func (e *Evidence) DropBefore(step Step) int {
 // exemplar: after a delta export. The trace cache is kept: a trace whose
 // spans straddle two exports still counts as one cluster within each.
 func (e *Evidence) Reset() {
-	for k, c := range e.cells {
-		delete(e.cells, k)
-		c.reset()
-		e.free = append(e.free, c)
+	for _, s := range e.series {
+		for _, c := range s.cells {
+			c.reset()
+			e.free = append(e.free, c)
+		}
 	}
-	clear(e.runs)
+	// Series point at exemplar sets, so both go together.
+	clear(e.series)
 	clear(e.exemplars)
+	e.last = nil
+	e.ncells = 0
 }
 
 // Stats returns the counters of refused and approximated observations.

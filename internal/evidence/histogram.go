@@ -28,15 +28,39 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 	if d <= 0 {
 		return 0, false
 	}
-	x := math.Ceil(math.Log2(d.Seconds())*bucketsPerOctave) - 1
-	if x < float64(MinIndex) {
+	// seconds = 2^exp * frac with frac in [0.5, 1): the octave comes from
+	// the exponent, the sub-bucket from a table of the 16 boundaries in
+	// [0.5, 1), which avoids a logarithm on the hot path.
+	frac, exp := math.Frexp(d.Seconds())
+	if frac == 0.5 { // an exact power of two closes the octave below
+		frac, exp = 1, exp-1
+	}
+	sub := int32(0)
+	for step := int32(8); step > 0; step /= 2 {
+		if frac > subBoundaries[sub+step-1] {
+			sub += step
+		}
+	}
+	x := int32(exp-1)*bucketsPerOctave + sub
+	if x < MinIndex {
 		return MinIndex, true
 	}
-	if x > float64(MaxIndex) {
+	if x > MaxIndex {
 		return MaxIndex, true
 	}
-	return int32(x), true
+	return x, true
 }
+
+// subBoundaries[j] = 2^((j+1)/16) / 2: the upper bounds of the 16 buckets of
+// the octave [0.5, 1), the last being exactly 1. A value in (b[j-1], b[j]]
+// is sub-bucket j of the octave whose lower bound is 2^(exp-1).
+var subBoundaries = func() (b [bucketsPerOctave]float64) {
+	for j := range b {
+		b[j] = math.Exp2(float64(j+1)/bucketsPerOctave) / 2
+	}
+	b[bucketsPerOctave-1] = 1
+	return b
+}()
 
 // BucketLower returns the exclusive lower bound of bucket i in seconds.
 func BucketLower(i int32) float64 { return math.Exp2(float64(i) / bucketsPerOctave) }

@@ -68,4 +68,6 @@ type Run struct {
 }
 
 // ID returns the run id "service@version@start".
-func (r Run) ID() string { return fmt.Sprintf("%s@%s@%d", r.Release.Service, r.Release.Version, r.Start) }
+func (r Run) ID() string {
+	return fmt.Sprintf("%s@%s@%d", r.Release.Service, r.Release.Version, r.Start)
+}
