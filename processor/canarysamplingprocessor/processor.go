@@ -1,0 +1,267 @@
+package canarysamplingprocessor // import "github.com/canarytrace/canarytrace/processor/canarysamplingprocessor"
+
+import (
+	"context"
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+	"go.uber.org/zap"
+
+	"github.com/canarytrace/canarytrace/internal/stage"
+)
+
+const (
+	// maxShards bounds the shard count; 32 locks leave two batches on 2–16
+	// cores rarely waiting for each other.
+	maxShards = 32
+	// minTracesPerShard keeps small max_traces in one shard, so that
+	// "the oldest trace is decided first" holds exactly where it is visible.
+	minTracesPerShard = 1024
+	// Ticks decide expired traces; a tenth of decision_wait keeps the
+	// decision at most 10% late, and the bounds keep the ticker neither
+	// busy nor sluggish.
+	minTick = time.Millisecond
+	maxTick = time.Second
+)
+
+// core is the decision machinery, free of the collector's lifecycle.
+type core struct {
+	shards           []shard
+	shardShift       uint
+	contexts         *contexts
+	encoder          encoder
+	policies         policies
+	maxSpansPerTrace int
+	decideOnRoot     bool
+	wait             int64 // decision_wait in nanoseconds
+}
+
+// canarySampler is the canary_sampling processor.
+type canarySampler struct {
+	core
+	next      consumer.Traces
+	logger    *zap.Logger
+	telemetry *telemetry
+	clock     func() int64 // nanoseconds on a monotonic clock
+	tick      time.Duration
+
+	stop      chan struct{}
+	done      chan struct{}
+	startOnce sync.Once
+	lastSweep int64
+}
+
+var _ processor.Traces = (*canarySampler)(nil)
+
+func newCanarySampler(set processor.Settings, cfg *Config, next consumer.Traces) (*canarySampler, error) {
+	tel, err := newTelemetry(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	p := &canarySampler{
+		next:      next,
+		logger:    set.Logger,
+		telemetry: tel,
+		clock:     func() int64 { return int64(time.Since(start)) },
+		tick:      min(max(cfg.DecisionWait/10, minTick), maxTick),
+	}
+	p.core = newCore(cfg, tel.internedStrings)
+	return p, nil
+}
+
+func newCore(cfg *Config, interned func(int)) core {
+	classifier := stage.NewClassifier(cfg.Stage)
+	n := shardCount(cfg.MaxTraces)
+	c := core{
+		shards:           make([]shard, n),
+		shardShift:       uint(64 - bits.TrailingZeros(uint(n))),
+		contexts:         newContexts(classifier, cfg.Stage.Attribute),
+		policies:         newPolicies(cfg),
+		maxSpansPerTrace: cfg.MaxSpansPerTrace,
+		decideOnRoot:     cfg.DecideOnRoot,
+		wait:             cfg.DecisionWait.Nanoseconds(),
+		encoder: encoder{
+			dict:       newDictionary(interned),
+			stageKey:   cfg.Stage.Attribute,
+			classifier: classifier,
+			annotate:   cfg.Stage.Annotate,
+		},
+	}
+	for i := range c.shards {
+		// Split every bound exactly: shard i gets one more than
+		// bound/n when i < bound%n.
+		part := func(bound int) int { return bound/n + btoi(i < bound%n) }
+		forgotten := newForgottenSet(2 * (part(cfg.DecisionCache.Kept) + part(cfg.DecisionCache.Dropped)))
+		c.shards[i] = shard{
+			traces:   map[pcommon.TraceID]*bufferedTrace{},
+			capacity: part(cfg.MaxTraces),
+			kept:     newDecisionCache(part(cfg.DecisionCache.Kept), forgotten),
+			dropped:  newDecisionCache(part(cfg.DecisionCache.Dropped), forgotten),
+		}
+	}
+	return c
+}
+
+// shardCount is the largest power of two up to maxShards that leaves each
+// shard at least minTracesPerShard traces (at least 1).
+func shardCount(maxTraces int) int {
+	n := 1
+	for n < maxShards && maxTraces/(2*n) >= minTracesPerShard {
+		n *= 2
+	}
+	return n
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// shardOf picks the shard from the trace ID's random bytes (Fibonacci
+// hashing, so non-random test IDs spread too).
+func (c *core) shardOf(id pcommon.TraceID) *shard {
+	if len(c.shards) == 1 {
+		return &c.shards[0]
+	}
+	u := binary.LittleEndian.Uint64(id[8:]) ^ binary.LittleEndian.Uint64(id[:8])
+	return &c.shards[(u*0x9E3779B97F4A7C15)>>c.shardShift]
+}
+
+func (p *canarySampler) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
+}
+
+func (p *canarySampler) Start(context.Context, component.Host) error {
+	p.startOnce.Do(func() {
+		p.stop, p.done = make(chan struct{}), make(chan struct{})
+		go p.run()
+	})
+	return nil
+}
+
+func (p *canarySampler) run() {
+	defer close(p.done)
+	t := time.NewTicker(p.tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+			p.decideExpired(context.Background(), p.clock())
+		}
+	}
+}
+
+// Shutdown stops the ticker, then decides and forwards every buffered
+// trace, so a clean stop loses no span.
+func (p *canarySampler) Shutdown(ctx context.Context) error {
+	if p.stop != nil {
+		close(p.stop)
+		<-p.done
+	}
+	var decided []decidedTrace
+	for i := range p.shards {
+		sh := &p.shards[i]
+		sh.mu.Lock()
+		decided = sh.expire(&p.core, math.MaxInt64, decided)
+		sh.mu.Unlock()
+	}
+	err := p.emit(ctx, p.clock(), decided, nil)
+	p.telemetry.shutdown()
+	return err
+}
+
+// decideExpired decides every trace buffered for decision_wait by now.
+func (p *canarySampler) decideExpired(ctx context.Context, now int64) {
+	p.encoder.dict.publish()
+	if now-p.lastSweep >= p.wait {
+		p.contexts.sweepUnused()
+		p.lastSweep = now
+	}
+	var decided []decidedTrace
+	for i := range p.shards {
+		sh := &p.shards[i]
+		sh.mu.Lock()
+		decided = sh.expire(&p.core, now-p.wait, decided)
+		sh.mu.Unlock()
+	}
+	if err := p.emit(ctx, now, decided, nil); err != nil {
+		p.logger.Error("Failed to forward sampled traces", zap.Error(err))
+	}
+}
+
+func (p *canarySampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	b := batch{now: p.clock()}
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		rs := rss.At(i)
+		var rc *resourceContext
+		b.late.enterResource()
+		sss := rs.ScopeSpans()
+		for j := range sss.Len() {
+			ss := sss.At(j)
+			spans := ss.Spans()
+			if spans.Len() == 0 {
+				continue
+			}
+			if rc == nil {
+				rc = p.contexts.resource(rs)
+			}
+			sc := p.contexts.scope(rc, ss)
+			b.late.enterScope()
+			for k := range spans.Len() {
+				s := spans.At(k)
+				id := s.TraceID()
+				sh := p.shardOf(id)
+				sh.mu.Lock()
+				outcome, th := sh.receive(&p.core, id, sc, s, &b)
+				sh.mu.Unlock()
+				switch outcome {
+				case spanLateKept:
+					b.late.keep(rs, ss, s, th)
+				case spanLateDropped:
+					b.late.dropped++
+				}
+			}
+		}
+	}
+	p.telemetry.recordBatch(ctx, &b)
+	// The received spans are safely buffered or forwarded; an error from
+	// the next consumer concerns other traces' spans and must not make the
+	// sender retry (and duplicate) this batch.
+	if err := p.emit(ctx, b.now, b.decided, b.late.out); err != nil {
+		p.logger.Error("Failed to forward sampled traces", zap.Error(err))
+	}
+	return nil
+}
+
+// emit records the decisions, rebuilds the kept traces and forwards them
+// with extra (late kept spans; nil when none).
+func (p *canarySampler) emit(ctx context.Context, now int64, decided []decidedTrace, extra *ptrace.Traces) error {
+	p.telemetry.recordDecisions(ctx, now, decided)
+	out := newOutput(extra)
+	for _, d := range decided {
+		if d.decision.keep {
+			if err := out.appendTrace(&p.encoder, d.trace, d.decision); err != nil {
+				p.logger.Error("Dropped a kept trace whose buffer could not be read", zap.Error(err))
+			}
+		}
+		d.trace.spans = nil
+	}
+	if out.spans == 0 {
+		return nil
+	}
+	return p.next.ConsumeTraces(ctx, out.traces)
+}

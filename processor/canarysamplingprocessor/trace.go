@@ -1,0 +1,139 @@
+package canarysamplingprocessor // import "github.com/canarytrace/canarytrace/processor/canarysamplingprocessor"
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/canarytrace/canarytrace/internal/sampling"
+	"github.com/canarytrace/canarytrace/internal/stage"
+)
+
+// bufferedTrace is a trace waiting for its decision: its spans in the
+// compact encoding, and the summary its decision is made on.
+type bufferedTrace struct {
+	id       pcommon.TraceID
+	arrived  int64 // clock reading at the first span
+	spans    []byte
+	contexts []*scopeContext
+	count    int
+	summary  traceSummary
+	// lastTraceState caches the last parsed tracestate: the spans of one
+	// trace almost always carry the same one.
+	lastTraceState string
+	// prev and next link the shard's traces in arrival order, so a trace
+	// decided early leaves the order in O(1).
+	prev, next *bufferedTrace
+	// rebuffered marks a trace whose decision had been forgotten by the
+	// decision caches when its first span arrived here.
+	rebuffered bool
+}
+
+// traceSummary is everything the policies look at.
+type traceSummary struct {
+	arm         stage.Arm
+	hasError    bool
+	hasRoot     bool
+	maxDuration int64 // nanoseconds, of the longest span
+	// upstream is the highest th any span carried (AlwaysSample if none):
+	// the probability with which earlier stages kept the trace.
+	upstream   sampling.Threshold
+	randomness sampling.Randomness
+	hasRV      bool
+	// canaryValue and stableValue are the first stage values of each arm
+	// seen in the trace, for stage.annotate (only recorded when annotating).
+	canaryValue, stableValue string
+}
+
+// contextIndex returns the index of sc among the trace's contexts, adding
+// it if new. Traces touch few resources, so a scan beats a map.
+func (t *bufferedTrace) contextIndex(sc *scopeContext) int {
+	for i := len(t.contexts) - 1; i >= 0; i-- {
+		if t.contexts[i] == sc {
+			return i
+		}
+	}
+	t.contexts = append(t.contexts, sc)
+	return len(t.contexts) - 1
+}
+
+// add encodes s (of context sc) into the trace and updates its summary.
+func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span) {
+	var facts spanFacts
+	t.spans, facts = e.appendSpan(t.spans, t.contextIndex(sc), s)
+	t.count++
+	sum := &t.summary
+	sum.hasError = sum.hasError || facts.err
+	sum.hasRoot = sum.hasRoot || facts.root
+	sum.maxDuration = max(sum.maxDuration, facts.duration)
+	if facts.traceState != "" && facts.traceState != t.lastTraceState {
+		t.lastTraceState = facts.traceState
+		t.readTraceState(facts.traceState)
+	}
+	spanArm := e.classifier.Missing()
+	if facts.hasStage {
+		spanArm = e.classifier.Arm(facts.stage)
+	}
+	t.touch(e, sc.resource.arm, sc.resource.stage)
+	t.touch(e, spanArm, facts.stage)
+}
+
+// readTraceState folds a span's th (raising the trace's upstream threshold)
+// and rv into the summary. An unparseable tracestate contributes nothing:
+// the specification treats an invalid th as absent.
+func (t *bufferedTrace) readTraceState(raw string) {
+	ts, _ := sampling.ParseTraceState(raw)
+	if th, ok := ts.Threshold(); ok {
+		t.summary.upstream = sampling.MaxThreshold(t.summary.upstream, th)
+	}
+	if rv, ok := ts.Randomness(); ok && !t.summary.hasRV {
+		t.summary.randomness, t.summary.hasRV = rv, true
+	}
+}
+
+// touch records that the trace has a span in arm a: canary wins over
+// stable, stable over none.
+func (t *bufferedTrace) touch(e *encoder, a stage.Arm, value string) {
+	sum := &t.summary
+	switch a {
+	case stage.Canary:
+		if e.annotate && sum.canaryValue == "" && value != "" {
+			sum.canaryValue = strings.Clone(value)
+		}
+		sum.arm = stage.Canary
+	case stage.Stable:
+		if e.annotate && sum.stableValue == "" && value != "" {
+			sum.stableValue = strings.Clone(value)
+		}
+		if sum.arm == stage.None {
+			sum.arm = stage.Stable
+		}
+	}
+}
+
+// stageValue is the value stage.annotate writes onto the trace's spans
+// that carry none: the first value of the trace's arm it saw, or the arm's
+// name when that arm came from stage.default.
+func (s *traceSummary) stageValue() string {
+	switch s.arm {
+	case stage.Canary:
+		if s.canaryValue != "" {
+			return s.canaryValue
+		}
+	case stage.Stable:
+		if s.stableValue != "" {
+			return s.stableValue
+		}
+	}
+	return s.arm.String()
+}
+
+// randomnessOf returns the randomness the probabilistic decision uses: an
+// explicit rv from any span's tracestate, else the trace ID's.
+func (s *traceSummary) randomnessOf(id pcommon.TraceID) sampling.Randomness {
+	if s.hasRV {
+		return s.randomness
+	}
+	return sampling.RandomnessFromTraceID(id)
+}
