@@ -3,7 +3,6 @@ package traffic
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"sort"
 	"time"
@@ -62,7 +61,13 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return Summary{}, err
 	}
 	defer r.topo.shutdown(context.Background())
+	// Exports are not cancelled with ctx: what was generated before an
+	// interrupt is still sent, within ExportTimeout per batch.
+	r.out = startPipeline(context.WithoutCancel(ctx), cfg.Exporter, r.cfg.ExportTimeout, r.cfg.MaxConsecutiveFailures)
 	err = r.run(ctx)
+	if perr := r.out.close(); err == nil {
+		err = perr
+	}
 	return r.summary(), err
 }
 
@@ -76,11 +81,9 @@ type runner struct {
 	duration time.Duration
 	rate     float64
 
-	requests    map[string]int64
-	last        time.Time
-	tally       spanTally
-	sum         Summary
-	consecutive int
+	out      *pipeline
+	requests map[string]int64
+	last     time.Time
 }
 
 func newRunner(cfg Config) (*runner, error) {
@@ -89,7 +92,7 @@ func newRunner(cfg Config) (*runner, error) {
 		cfg: cfg, scenario: s, batch: &batch{},
 		rng:      rand.New(rand.NewPCG(cfg.Seed, 0xca7a)),
 		duration: s.Duration, rate: s.Rate,
-		requests: map[string]int64{}, tally: spanTally{},
+		requests: map[string]int64{},
 	}
 	if r.duration == 0 {
 		r.duration = DefaultDuration
@@ -122,8 +125,6 @@ func newRunner(cfg Config) (*runner, error) {
 		return nil, err
 	}
 	r.topo = topo
-	r.sum.Scenario = s.Name
-	r.sum.Start = r.start
 	return r, nil
 }
 
@@ -139,23 +140,23 @@ func (r *runner) run(ctx context.Context) error {
 			break
 		}
 		if err := ctx.Err(); err != nil {
-			return errors.Join(err, r.flush(ctx))
+			return errors.Join(err, r.flush())
 		}
 		if !r.cfg.SimulatedClock {
 			if err := waitUntil(ctx, at); err != nil {
-				return errors.Join(err, r.flush(context.Background()))
+				return errors.Join(err, r.flush())
 			}
 		}
 		r.emit(at)
 		due := !r.cfg.SimulatedClock && time.Since(lastFlush) >= realTimeFlush
 		if r.batch.len() >= r.cfg.BatchSize || due {
-			if err := r.flush(ctx); err != nil {
+			if err := r.flush(); err != nil {
 				return err
 			}
 			lastFlush = time.Now()
 		}
 	}
-	return r.flush(ctx)
+	return r.flush()
 }
 
 // emit generates one request arriving at at.
@@ -168,41 +169,23 @@ func (r *runner) emit(at time.Time) {
 	r.last = at
 }
 
-// flush exports the spans made so far as one batch.
-func (r *runner) flush(ctx context.Context) error {
+// flush hands the spans made so far to the exporter as one batch.
+func (r *runner) flush() error {
 	spans := r.batch.take()
 	if len(spans) == 0 {
 		return nil
 	}
-	r.tally.add(spans)
-	for _, s := range spans {
-		if !s.Parent().IsValid() {
-			r.sum.SampledRequests++
-		}
-	}
-	ectx, cancel := context.WithTimeout(ctx, r.cfg.ExportTimeout)
-	err := r.cfg.Exporter.ExportSpans(ectx, spans)
-	cancel()
-	if err == nil {
-		r.sum.SentSpans += int64(len(spans))
-		r.consecutive = 0
-		return nil
-	}
-	r.sum.FailedExports++
-	r.sum.FailedSpans += int64(len(spans))
-	r.sum.LastExportError = err
-	r.consecutive++
-	if r.sum.SentSpans == 0 || r.consecutive >= r.cfg.MaxConsecutiveFailures {
-		return fmt.Errorf("traffic: giving up after %d failed export(s): %w", r.consecutive, err)
-	}
-	return nil
+	return r.out.send(spans)
 }
 
+// summary is read once the pipeline has stopped.
 func (r *runner) summary() Summary {
-	s := r.sum
+	s := r.out.sum
+	s.Scenario = r.scenario.Name
+	s.Start = r.start
 	s.End = r.last
 	s.Requests = r.requests
-	s.Spans = r.tally.sorted()
+	s.Spans = r.out.tally.sorted()
 	return s
 }
 
