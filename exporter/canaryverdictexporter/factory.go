@@ -1,0 +1,49 @@
+package canaryverdictexporter // import "github.com/canarytrace/canarytrace/exporter/canaryverdictexporter"
+
+import (
+	"context"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/exporter"
+
+	"github.com/canarytrace/canarytrace/exporter/canaryverdictexporter/internal/metadata"
+)
+
+const (
+	defaultEndpoint = "localhost:8787"
+	// A connector reports a step at most allowed_lateness after it ends; a
+	// few connector intervals (10s by default) covers the spread between
+	// instances without holding a verdict back long.
+	defaultGracePeriod    = 30 * time.Second
+	defaultInstanceExpiry = 5 * time.Minute
+	defaultMaxInstances   = 1000
+	defaultHistoryRetain  = 30 * 24 * time.Hour
+	defaultHistoryMaxRuns = 50
+)
+
+// NewFactory returns the canary_verdict exporter factory.
+func NewFactory() exporter.Factory {
+	return exporter.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		exporter.WithMetrics(createMetrics, metadata.MetricsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	server := confighttp.NewDefaultServerConfig()
+	server.NetAddr.Endpoint = defaultEndpoint
+	return &Config{
+		ServerConfig:   server,
+		GracePeriod:    defaultGracePeriod,
+		InstanceExpiry: defaultInstanceExpiry,
+		MaxInstances:   defaultMaxInstances,
+		History:        HistoryConfig{Retention: defaultHistoryRetain, MaxRuns: defaultHistoryMaxRuns},
+	}
+}
+
+func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
+	return newVerdictExporter(set, cfg.(*Config))
+}
