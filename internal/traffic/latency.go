@@ -25,11 +25,14 @@ func newLognormal(median, p99 time.Duration) lognormal {
 	return l
 }
 
+// sample draws one normal value even for a constant, to keep the number of
+// draws per span fixed.
 func (l lognormal) sample(rng *rand.Rand) time.Duration {
+	z := rng.NormFloat64()
 	if l.sigma == 0 {
 		return time.Duration(l.median * float64(time.Second))
 	}
-	return time.Duration(l.median * math.Exp(l.sigma*rng.NormFloat64()) * float64(time.Second))
+	return time.Duration(l.median * math.Exp(l.sigma*z) * float64(time.Second))
 }
 
 // quantile is the inverse CDF; it documents the model and lets tests compare
@@ -37,6 +40,17 @@ func (l lognormal) sample(rng *rand.Rand) time.Duration {
 func (l lognormal) quantile(q float64) time.Duration {
 	z := math.Sqrt2 * math.Erfinv(2*q-1)
 	return time.Duration(l.median * math.Exp(l.sigma*z) * float64(time.Second))
+}
+
+func (l lognormal) cdf(d time.Duration) float64 {
+	x := d.Seconds()
+	if l.sigma == 0 || x <= 0 {
+		if x >= l.median {
+			return 1
+		}
+		return 0
+	}
+	return 0.5 * math.Erfc(-math.Log(x/l.median)/(l.sigma*math.Sqrt2))
 }
 
 // latencyModel is a lognormal body with an optional slow tail: a share of the
@@ -58,13 +72,21 @@ func newLatencyModel(l *Latency) latencyModel {
 	return m
 }
 
-// sample always draws the same number of random values so that changing a
-// tail's share does not shift every later draw of the run.
+// sample always draws the same three random values, tail or no tail, so that
+// two scenarios differing only in one operation's latency produce, for the
+// same seed, the same requests with the same IDs: an A/A run and a regression
+// run can be compared span for span.
 func (m latencyModel) sample(rng *rand.Rand) time.Duration {
 	u := rng.Float64()
 	body := m.body.sample(rng)
+	slow := m.slow.sample(rng)
 	if u < m.slowShare {
-		return m.slow.sample(rng)
+		return slow
 	}
 	return body
+}
+
+// cdf is P(latency <= d) under the model.
+func (m latencyModel) cdf(d time.Duration) float64 {
+	return (1-m.slowShare)*m.body.cdf(d) + m.slowShare*m.slow.cdf(d)
 }
