@@ -106,8 +106,8 @@ func (s *serviceBoard) runFor(rep verdictReport, at time.Time) (*runRecord, bool
 		}
 	}
 	if cur := s.current(); cur != nil && cur.Run == "" {
-		// Operator actions taken before the first run wait in a placeholder
-		// run; the first real run adopts them.
+		// Operator actions (and an override) taken before the first run wait
+		// in a placeholder run; the first real run adopts them.
 		cur.Run, cur.Version, cur.Start = rep.Run, rep.Version, at
 		return cur, true
 	}
@@ -118,9 +118,6 @@ func (s *serviceBoard) runFor(rep verdictReport, at time.Time) (*runRecord, bool
 			delete(s.series, cur.Run)
 			s.series[rep.Run] = ser
 		}
-		if ov := s.rec.Override; ov != nil && ov.Run == cur.Run {
-			ov.Run = rep.Run
-		}
 		cur.Run = rep.Run
 		return cur, false
 	}
@@ -130,13 +127,6 @@ func (s *serviceBoard) runFor(rep verdictReport, at time.Time) (*runRecord, bool
 	}
 	run := &runRecord{Run: rep.Run, Version: rep.Version, Start: at, Changes: []verdictChange{}, Actions: []operatorAction{}, Anomalies: []anomaly{}}
 	s.rec.Runs = append(s.rec.Runs, run)
-	if ov := s.rec.Override; ov != nil {
-		if ov.Run == "" {
-			ov.Run = run.Run // an override given before the first run applies to it
-		} else {
-			s.rec.Override = nil // an override is for one run, not the next version
-		}
-	}
 	return run, true
 }
 
@@ -179,7 +169,7 @@ func (s *serviceBoard) persisted() []byte {
 func (s *serviceBoard) effective(run *runRecord) verdictReport {
 	rep := *run.Last
 	rep.Checks = append([]checkReport(nil), run.Last.Checks...)
-	if ov := s.rec.Override; ov != nil && ov.Run == run.Run {
+	if ov := run.Override; ov != nil {
 		o := *ov
 		rep.Override = &o
 		switch {
@@ -211,11 +201,12 @@ func (b *board) verdict(service, version string) verdictReport {
 		}
 	}
 	rep := noDataReport(service, version)
-	if ov := s.rec.Override; ov != nil && ov.Run == "" && version == "" {
-		o := *ov
+	if cur := s.current(); cur != nil && cur.Run == "" && cur.Override != nil && version == "" {
+		// An operator rolled back a release before its first span: say so.
+		o := *cur.Override
 		rep.Override = &o
-		if ov.Action == overrideRollback {
-			rep.Verdict, rep.Reason = verdictRollback, "rolled back by operator: "+ov.Reason
+		if o.Action == overrideRollback {
+			rep.Verdict, rep.Reason = verdictRollback, "rolled back by operator: "+o.Reason
 		}
 	}
 	return rep

@@ -23,8 +23,9 @@ type stepClock struct {
 	instances map[string]*instanceClock
 	// started is false until the first report; judged is then the last step
 	// judged (or the one before the first reported step).
-	started bool
-	judged  evidence.Step
+	started   bool
+	anyJudged bool
+	judged    evidence.Step
 	// firstReached holds, for steps not judged yet, the wall time at which
 	// the first instance reached them.
 	firstReached map[evidence.Step]time.Time
@@ -53,7 +54,9 @@ func newStepClock(grace, expiry time.Duration, maxInstances int) *stepClock {
 // reached. An instance never goes back: a lower report (late data) keeps
 // its progress.
 func (c *stepClock) report(instance string, reached evidence.Step, now time.Time, ev *clockEvents) {
-	if !c.started {
+	// Judging starts just before the earliest step reported until the first
+	// judgement, so instances that start together are all waited for.
+	if !c.started || (!c.anyJudged && reached-1 < c.judged) {
 		c.started, c.judged = true, reached-1
 	}
 	in, ok := c.instances[instance]
@@ -141,6 +144,6 @@ func (c *stepClock) ready(now time.Time, ev *clockEvents) []evidence.Step {
 			delete(c.firstReached, s)
 		}
 	}
-	c.judged = target
+	c.judged, c.anyJudged = target, true
 	return steps
 }

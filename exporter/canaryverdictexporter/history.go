@@ -20,6 +20,8 @@ type runRecord struct {
 	Actions   []operatorAction `json:"actions"`
 	Anomalies []anomaly        `json:"anomalies"`
 	Last      *verdictReport   `json:"last,omitempty"`
+	// Override is the operator's hold or rollback of this run, if any.
+	Override *overrideState `json:"override,omitempty"`
 }
 
 // verdictChange is a change of the run's verdict at a judged step.
@@ -68,11 +70,10 @@ const (
 )
 
 // serviceRecord is what is persisted per service: its runs, oldest first,
-// the override and the criteria in force.
+// and the criteria in force.
 type serviceRecord struct {
 	Service  string          `json:"service"`
 	Runs     []*runRecord    `json:"runs"`
-	Override *overrideState  `json:"override,omitempty"`
 	Criteria json.RawMessage `json:"criteria,omitempty"`
 }
 
@@ -82,7 +83,4 @@ type overrideState struct {
 	Reason string    `json:"reason"`
 	By     string    `json:"by,omitempty"`
 	Time   time.Time `json:"time"`
-	// Run is the run the override applies to; empty until the service's
-	// first run starts, which then adopts it.
-	Run string `json:"run"`
 }

@@ -60,17 +60,25 @@ func (b *board) override(service string, req overrideRequest, by string, now tim
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.service(service)
-	runID := ""
-	if cur := s.current(); cur != nil && cur.End == nil {
-		runID = cur.Run
-	}
+	run := s.openRun(now)
 	if req.Action == overrideClear {
-		s.rec.Override = nil
+		run.Override = nil
 	} else {
-		s.rec.Override = &overrideState{Action: req.Action, Reason: req.Reason, By: by, Time: now, Run: runID}
+		run.Override = &overrideState{Action: req.Action, Reason: req.Reason, By: by, Time: now}
 	}
-	b.logAction(s, operatorAction{Time: now, Route: "override", Action: req.Action, Reason: req.Reason, By: by})
+	b.logAction(run, operatorAction{Time: now, Route: "override", Action: req.Action, Reason: req.Reason, By: by})
 	return s.persisted()
+}
+
+// openRun is the run operator actions apply to: the current one, or, before
+// the first run, a placeholder that the first run adopts.
+func (s *serviceBoard) openRun(now time.Time) *runRecord {
+	if cur := s.current(); cur != nil && cur.End == nil {
+		return cur
+	}
+	run := &runRecord{Start: now, Changes: []verdictChange{}, Actions: []operatorAction{}, Anomalies: []anomaly{}}
+	s.rec.Runs = append(s.rec.Runs, run)
+	return run
 }
 
 // setCriteria records the criteria in force for a service (already
@@ -80,7 +88,7 @@ func (b *board) setCriteria(service string, doc json.RawMessage, by string, now 
 	defer b.mu.Unlock()
 	s := b.service(service)
 	s.rec.Criteria = append(json.RawMessage(nil), doc...)
-	b.logAction(s, operatorAction{Time: now, Route: "criteria", Action: "set", By: by, Detail: s.rec.Criteria})
+	b.logAction(s.openRun(now), operatorAction{Time: now, Route: "criteria", Action: "set", By: by, Detail: s.rec.Criteria})
 	return s.persisted()
 }
 
@@ -94,17 +102,10 @@ func (b *board) criteria(service string) json.RawMessage {
 	return nil
 }
 
-func (b *board) logAction(s *serviceBoard, a operatorAction) {
-	cur := s.current()
-	if cur == nil {
-		// No run yet: keep the action with a placeholder run so the
-		// history still shows who did what before the canary started.
-		cur = &runRecord{Run: "", Version: "", Start: a.Time, Changes: []verdictChange{}, Actions: []operatorAction{}, Anomalies: []anomaly{}}
-		s.rec.Runs = append(s.rec.Runs, cur)
-	}
-	cur.Actions = append(cur.Actions, a)
-	if over := len(cur.Actions) - maxActionsPerRun; over > 0 {
-		cur.Actions = append([]operatorAction(nil), cur.Actions[over:]...)
+func (b *board) logAction(run *runRecord, a operatorAction) {
+	run.Actions = append(run.Actions, a)
+	if over := len(run.Actions) - maxActionsPerRun; over > 0 {
+		run.Actions = append([]operatorAction(nil), run.Actions[over:]...)
 		b.dropped("actions", over)
 	}
 }
