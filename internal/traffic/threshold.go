@@ -21,17 +21,19 @@ const (
 	randomnessMask = maxThreshold - 1
 )
 
-// probabilityToThreshold returns T for a keep probability p in (0, 1],
-// rounded to the nearest representable threshold.
+// probabilityToThreshold returns T for a keep probability p in (0, 1].
+// It scales p rather than 1-p: for the small probabilities sampling uses,
+// p·2^56 is exact to the unit in a float64 while (1-p)·2^56 is rounded to a
+// multiple of 8.
 func probabilityToThreshold(p float64) uint64 {
-	t := math.Round((1 - p) * float64(maxThreshold))
-	if t >= float64(maxThreshold) {
+	kept := math.Round(p * float64(maxThreshold))
+	if kept < 1 {
 		return maxThreshold - 1 // the smallest probability that can be written
 	}
-	if t <= 0 {
+	if kept >= float64(maxThreshold) {
 		return 0
 	}
-	return uint64(t)
+	return maxThreshold - uint64(kept)
 }
 
 // thresholdHex encodes T as the value of the th sub-key.
