@@ -25,6 +25,7 @@ type batch struct {
 	late      lateSpans
 	newTraces int64
 	early     [numCauses]int64
+	memo      memo
 }
 
 // lateSpans are spans of already-decided traces: the kept ones are copied

@@ -13,10 +13,19 @@ import (
 const (
 	maxInternedLen     = 48
 	maxInternedStrings = 1 << 16
-	// publishEvery is how many new strings are gathered under the lock
-	// before the lock-free snapshot is rebuilt; the decision ticker also
-	// publishes whatever is pending.
-	publishEvery = 256
+	// minPublish, publishShare and maxPendingHits decide when strings gathered under the
+	// lock are copied into a new lock-free snapshot: after a quarter of the
+	// snapshot's size, so the copying stays linear in the strings interned.
+	// The decision ticker also publishes whatever is pending.
+	minPublish   = 16
+	publishShare = 4
+	// maxPendingHits publishes early when strings still pending are looked
+	// up this often: each such lookup takes the lock.
+	maxPendingHits = 256
+	// maxValuesPerKey stops interning the values of an attribute key after
+	// this many distinct ones: such a key (url.path, a user id) has values
+	// that rarely repeat, and interning them would only fill the dictionary.
+	maxValuesPerKey = 64
 )
 
 // dictionary interns short strings for the span encoding: encoders look up
@@ -30,8 +39,12 @@ type dictionary struct {
 
 	mu      sync.Mutex
 	pending map[string]uint32
+	hits    int // lookups answered from pending since the last publish
 	all     []string // every interned string by id; append-only
 	added   func(n int)
+
+	// values counts, per key id, the distinct values interned for it.
+	values [maxInternedStrings]atomic.Uint32
 }
 
 type dictSnapshot struct {
@@ -63,6 +76,9 @@ func (d *dictionary) intern(s string) (uint32, bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if id, ok := d.pending[s]; ok {
+		if d.hits++; d.hits >= maxPendingHits {
+			d.publishLocked()
+		}
 		return id, true
 	}
 	// The snapshot may have been replaced since the caller looked.
@@ -79,10 +95,31 @@ func (d *dictionary) intern(s string) (uint32, bool) {
 	id := uint32(len(d.all))
 	d.all = append(d.all, s)
 	d.pending[s] = id
-	if len(d.pending) >= publishEvery {
+	if len(d.pending) >= max(minPublish, len(d.snapshot.Load().ids)/publishShare) {
 		d.publishLocked()
 	}
 	return id, true
+}
+
+// valueID returns the id of value s of the attribute whose key has id key,
+// interning it while that key has had few distinct values.
+func (d *dictionary) valueID(key uint32, s string) (uint32, bool) {
+	counter := &d.values[key]
+	if counter.Load() >= maxValuesPerKey {
+		return 0, false
+	}
+	if id, ok := d.snapshot.Load().ids[s]; ok {
+		return id, true
+	}
+	if len(s) > maxInternedLen || d.full.Load() {
+		return 0, false
+	}
+	n := len(d.all)
+	id, ok := d.intern(s)
+	if ok && id >= uint32(n) {
+		counter.Add(1)
+	}
+	return id, ok
 }
 
 // str returns the string with the given id; false for an unknown id.
@@ -120,6 +157,6 @@ func (d *dictionary) publishLocked() {
 	if d.added != nil {
 		d.added(len(d.pending))
 	}
-	d.pending = map[string]uint32{}
+	d.pending, d.hits = map[string]uint32{}, 0
 	d.snapshot.Store(&dictSnapshot{ids: ids, strs: d.all[:len(d.all):len(d.all)]})
 }

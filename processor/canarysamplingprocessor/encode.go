@@ -81,7 +81,9 @@ type encoder struct {
 	annotate   bool
 }
 
-func (e *encoder) appendSpan(b []byte, ctx int, s ptrace.Span) ([]byte, spanFacts) {
+// appendSpan appends s, in context number ctx of its trace, to b. m
+// remembers the previous span's strings (see memo).
+func (e *encoder) appendSpan(b []byte, ctx int, s ptrace.Span, m *memo) ([]byte, spanFacts) {
 	var facts spanFacts
 	var flags byte
 	parent := s.ParentSpanID()
@@ -109,12 +111,9 @@ func (e *encoder) appendSpan(b []byte, ctx int, s ptrace.Span) ([]byte, spanFact
 	if links.Len() > 0 {
 		flags |= spanHasLinks
 	}
-	if v, ok := s.Attributes().Get(e.stageKey); ok && v.Type() == pcommon.ValueTypeStr {
-		flags |= spanHasStage
-		facts.stage, facts.hasStage = v.Str(), true
-	}
 
 	b = binary.AppendUvarint(b, uint64(ctx))
+	flagsAt := len(b)
 	b = append(b, flags)
 	id := s.SpanID()
 	b = append(b, id[:]...)
@@ -124,7 +123,7 @@ func (e *encoder) appendSpan(b []byte, ctx int, s ptrace.Span) ([]byte, spanFact
 	if flags&spanHasTraceState != 0 {
 		b = e.appendString(b, ts)
 	}
-	b = e.appendString(b, s.Name())
+	b = e.appendMemoString(b, &m.name, s.Name())
 	b = binary.AppendUvarint(b, uint64(s.Kind()))
 	b = binary.AppendUvarint(b, uint64(s.Flags()))
 	start, end := uint64(s.StartTimestamp()), uint64(s.EndTimestamp())
@@ -136,7 +135,10 @@ func (e *encoder) appendSpan(b []byte, ctx int, s ptrace.Span) ([]byte, spanFact
 		b = e.appendString(b, status.Message())
 	}
 	facts.err = status.Code() == ptrace.StatusCodeError
-	b = e.appendMap(b, s.Attributes())
+	b = e.appendSpanAttributes(b, s.Attributes(), m, &facts)
+	if facts.hasStage {
+		b[flagsAt] |= spanHasStage
+	}
 	if flags&spanHasDropped != 0 {
 		b = binary.AppendUvarint(b, uint64(s.DroppedAttributesCount()))
 		b = binary.AppendUvarint(b, uint64(s.DroppedEventsCount()))
@@ -168,6 +170,66 @@ func (e *encoder) appendSpan(b []byte, ctx int, s ptrace.Span) ([]byte, spanFact
 	return b, facts
 }
 
+// appendMemoString is appendString with m remembering the last string at
+// this position.
+func (e *encoder) appendMemoString(b []byte, m *memoString, s string) []byte {
+	id, interned, hit := m.lookup(s)
+	if !hit {
+		id, interned = e.dict.id(s)
+		m.set(s, id, interned)
+	}
+	if interned {
+		return binary.AppendUvarint(b, uint64(id)<<1)
+	}
+	return appendInline(b, s)
+}
+
+// appendSpanAttributes writes a span's attributes like appendMap, using the
+// memo, and notes the span's own stage attribute in facts.
+func (e *encoder) appendSpanAttributes(b []byte, attrs pcommon.Map, m *memo, facts *spanFacts) []byte {
+	b = binary.AppendUvarint(b, uint64(attrs.Len()))
+	i := 0
+	for k, v := range attrs.All() {
+		ma := m.attr(i)
+		i++
+		key, interned, hit := ma.key.lookup(k)
+		if !hit {
+			key, interned = e.dict.id(k)
+			ma.key.set(k, key, interned)
+			ma.value = memoString{}
+		}
+		if interned {
+			b = binary.AppendUvarint(b, uint64(key)<<1)
+		} else {
+			b = appendInline(b, k)
+		}
+		if v.Type() != pcommon.ValueTypeStr {
+			b = e.appendValue(b, v)
+			continue
+		}
+		str := v.Str()
+		if k == e.stageKey {
+			facts.stage, facts.hasStage = str, true
+		}
+		b = append(b, valueStr)
+		if !interned {
+			b = appendInline(b, str)
+			continue
+		}
+		id, ok, hit := ma.value.lookup(str)
+		if !hit {
+			id, ok = e.dict.valueID(key, str)
+			ma.value.set(str, id, ok)
+		}
+		if ok {
+			b = binary.AppendUvarint(b, uint64(id)<<1)
+		} else {
+			b = appendInline(b, str)
+		}
+	}
+	return b
+}
+
 func (e *encoder) appendString(b []byte, s string) []byte {
 	if id, ok := e.dict.id(s); ok {
 		return binary.AppendUvarint(b, uint64(id)<<1)
@@ -186,21 +248,41 @@ func appendInline(b []byte, s string) []byte {
 func (e *encoder) appendMap(b []byte, m pcommon.Map) []byte {
 	b = binary.AppendUvarint(b, uint64(m.Len()))
 	for k, v := range m.All() {
-		b = e.appendString(b, k)
+		key, interned := e.dict.id(k)
+		if interned {
+			b = binary.AppendUvarint(b, uint64(key)<<1)
+		} else {
+			b = appendInline(b, k)
+		}
+		if v.Type() == pcommon.ValueTypeStr {
+			b = append(b, valueStr)
+			if interned {
+				b = e.appendValueString(b, key, v.Str())
+			} else {
+				b = appendInline(b, v.Str())
+			}
+			continue
+		}
 		b = e.appendValue(b, v)
 	}
 	return b
 }
 
+// appendValueString writes the string value of the attribute with key id
+// key: interned while that key's values repeat (see maxValuesPerKey).
+func (e *encoder) appendValueString(b []byte, key uint32, s string) []byte {
+	if id, ok := e.dict.valueID(key, s); ok {
+		return binary.AppendUvarint(b, uint64(id)<<1)
+	}
+	return appendInline(b, s)
+}
+
+// appendValue writes v; strings nested in slices are written inline, as
+// they have no key whose cardinality would say whether they repeat.
 func (e *encoder) appendValue(b []byte, v pcommon.Value) []byte {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		b = append(b, valueStr)
-		if s := v.Str(); len(s) <= maxInternedLen {
-			return e.appendString(b, s)
-		} else {
-			return appendInline(b, s)
-		}
+		return appendInline(append(b, valueStr), v.Str())
 	case pcommon.ValueTypeInt:
 		return binary.AppendVarint(append(b, valueInt), v.Int())
 	case pcommon.ValueTypeDouble:

@@ -60,7 +60,7 @@ func (sh *shard) receive(p *core, id pcommon.TraceID, sc *scopeContext, s ptrace
 		sh.append(t)
 		b.newTraces++
 	}
-	t.add(&p.encoder, sc, s)
+	t.add(&p.encoder, sc, s, &b.memo)
 	switch {
 	case t.count >= p.maxSpansPerTrace:
 		b.early[causeMaxSpans]++

@@ -10,6 +10,9 @@ import (
 	"github.com/canarytrace/canarytrace/internal/stage"
 )
 
+// initialTraceBuffer is the first capacity of a trace's span buffer.
+const initialTraceBuffer = 256
+
 // bufferedTrace is a trace waiting for its decision: its spans in the
 // compact encoding, and the summary its decision is made on.
 type bufferedTrace struct {
@@ -59,9 +62,14 @@ func (t *bufferedTrace) contextIndex(sc *scopeContext) int {
 }
 
 // add encodes s (of context sc) into the trace and updates its summary.
-func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span) {
+func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo) {
+	if t.spans == nil {
+		// Skip the smallest doublings: most traces have several spans of
+		// ~60 B each.
+		t.spans = make([]byte, 0, initialTraceBuffer)
+	}
 	var facts spanFacts
-	t.spans, facts = e.appendSpan(t.spans, t.contextIndex(sc), s)
+	t.spans, facts = e.appendSpan(t.spans, t.contextIndex(sc), s, m)
 	t.count++
 	sum := &t.summary
 	sum.hasError = sum.hasError || facts.err
