@@ -1,0 +1,295 @@
+package canaryanalysisconnector
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/canarytrace/canarytrace/connector/canaryanalysisconnector/internal/metadata"
+	"github.com/canarytrace/canarytrace/internal/eventtime"
+	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/judge"
+	"github.com/canarytrace/canarytrace/internal/release"
+)
+
+// canaryConnector is the traces-to-metrics connector. Spans are read
+// outside the lock; the lock is taken once per resource to update state,
+// and once per advance to evaluate steps. Metrics are sent outside it.
+type canaryConnector struct {
+	cfg         Config
+	next        consumer.Metrics
+	logger      *zap.Logger
+	tel         *metadata.TelemetryBuilder
+	instance    string
+	windowSteps int
+	readers     sync.Pool
+	live        bool
+
+	mu       sync.Mutex
+	clock    *eventtime.Watermark
+	releases *release.Registry
+	ops      *operations
+	series   map[seriesKey]*series
+	// evidence holds the steps not yet judged (and every run's start and
+	// exemplars); the judge folds each step into its running statistics.
+	evidence *evidence.Evidence
+	judge    *judge.Judge
+	// pending holds what was observed since the last export (delta).
+	pending *evidence.Evidence
+	// verdicts remembers each release's last overall verdict.
+	verdicts map[release.Key]judge.Verdict
+	attBuf   []release.Attribution
+	// layout is the dimension layout, for writing operation attributes.
+	layout  *reader
+	scratch whist
+	// onVerdict, when set (backtest), sees every release verdict judged.
+	onVerdict func(judge.ReleaseVerdict)
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+// counts gathers telemetry increments under the lock; they are recorded
+// after it is released.
+type counts struct {
+	noArm, ambiguous, overflowed, late, skewed int64
+}
+
+func newConnector(set connector.Settings, cfg Config, next consumer.Metrics, now func() time.Time) (*canaryConnector, error) {
+	tel, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, err
+	}
+	j, err := judge.New(cfg.Criteria)
+	if err != nil {
+		return nil, err
+	}
+	steps := int(cfg.Window / cfg.Interval)
+	c := &canaryConnector{
+		cfg:         cfg,
+		next:        next,
+		logger:      set.Logger,
+		tel:         tel,
+		instance:    instanceID(set),
+		windowSteps: steps,
+		live:        now != nil,
+		clock: eventtime.New(eventtime.Config{
+			Interval:        cfg.Interval,
+			AllowedLateness: cfg.AllowedLateness,
+			MaxFutureSkew:   cfg.MaxFutureSkew,
+			// Steps further back than the window would show empty gauges and
+			// judge the same evidence as the newest: skip them (counted).
+			MaxSteps: steps,
+		}, now),
+		releases: release.NewRegistry(cfg.Stage),
+		ops:      newOperations(cfg.MaxSeries),
+		series:   map[seriesKey]*series{},
+		evidence: evidence.New(),
+		judge:    j,
+		pending:  evidence.New(),
+		verdicts: map[release.Key]judge.Verdict{},
+	}
+	c.readers.New = func() any { return newReader(&c.cfg) }
+	return c, nil
+}
+
+// instanceID is the collector's own service.instance.id, so evidence of
+// different instances stays apart; a random one when it has none.
+func instanceID(set connector.Settings) string {
+	if v, ok := set.Resource.Attributes().Get(attrServiceInstanceID); ok && v.AsString() != "" {
+		return v.AsString()
+	}
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (c *canaryConnector) Capabilities() consumer.Capabilities {
+	return consumer.Capabilities{MutatesData: false}
+}
+
+// Start runs the wall-clock ticker of a live collector: steps are judged
+// even when no spans arrive.
+func (c *canaryConnector) Start(context.Context, component.Host) error {
+	if !c.live {
+		return nil
+	}
+	c.stop, c.done = make(chan struct{}), make(chan struct{})
+	go c.tick()
+	return nil
+}
+
+func (c *canaryConnector) tick() {
+	defer close(c.done)
+	// A quarter interval keeps a step's verdict at most that late.
+	t := time.NewTicker(max(c.cfg.Interval/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-t.C:
+			if err := c.advance(context.Background(), false); err != nil {
+				c.logger.Warn("sending canary metrics failed", zap.Error(err))
+			}
+		}
+	}
+}
+
+func (c *canaryConnector) Shutdown(context.Context) error {
+	if c.stop != nil {
+		close(c.stop)
+		<-c.done
+		c.stop = nil
+	}
+	c.tel.Shutdown()
+	return nil
+}
+
+// ConsumeTraces records every span, then judges the steps the watermark
+// has passed and sends their metrics.
+func (c *canaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
+	r := c.readers.Get().(*reader)
+	var n counts
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		rs := rss.At(i)
+		res := r.resource(rs.Resource())
+		facts := r.spans(rs, &res)
+		if len(facts) == 0 {
+			continue
+		}
+		c.mu.Lock()
+		for k := range facts {
+			c.record(&res, &facts[k], &n)
+		}
+		c.mu.Unlock()
+	}
+	c.readers.Put(r)
+	c.count(ctx, n)
+	return c.advance(ctx, false)
+}
+
+func (c *canaryConnector) count(ctx context.Context, n counts) {
+	if n.noArm > 0 {
+		c.tel.ConnectorCanaryAnalysisUnattributedSpans.Add(ctx, n.noArm, metric.WithAttributes(attribute.String(attrReason, release.NoArm.String())))
+	}
+	if n.ambiguous > 0 {
+		c.tel.ConnectorCanaryAnalysisUnattributedSpans.Add(ctx, n.ambiguous, metric.WithAttributes(attribute.String(attrReason, release.Ambiguous.String())))
+	}
+	if n.overflowed > 0 {
+		c.tel.ConnectorCanaryAnalysisOverflowedSpans.Add(ctx, n.overflowed)
+	}
+	if n.late > 0 {
+		c.tel.ConnectorCanaryAnalysisLateSpans.Add(ctx, n.late)
+	}
+	if n.skewed > 0 {
+		c.tel.ConnectorCanaryAnalysisFutureSkewedSpans.Add(ctx, n.skewed)
+	}
+}
+
+// record adds one span to the user metrics, the window and the evidence of
+// every release it is attributed to. The caller holds the lock.
+func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
+	arrival := c.clock.Observe(time.Unix(0, f.end))
+	n.skewed += int64(arrival.Ignored)
+	atts, primary, why := c.releases.Attribute(release.Span{
+		Service: res.service, Version: res.version,
+		ResourceStage: res.stage, HasResourceStage: res.hasStage,
+		SpanStage: f.stage, HasSpanStage: f.hasStage,
+		End: f.end,
+	}, c.attBuf[:0])
+	c.attBuf = atts
+	switch why {
+	case release.NoArm:
+		n.noArm++
+		return
+	case release.Ambiguous:
+		n.ambiguous++
+	}
+	op, overflowed := c.ops.get(opKey{service: res.service, name: f.name, kind: f.kind, extra: f.extra})
+	if overflowed {
+		n.overflowed++
+	}
+	op.lastEnd = max(op.lastEnd, f.end)
+	bucket, zero := bucketOf(f.duration)
+
+	sk := seriesKey{op: op, version: res.version, arm: primary}
+	s := c.series[sk]
+	if s == nil {
+		s = newSeries(arrival.Step.Start(c.cfg.Interval).UnixNano())
+		c.series[sk] = s
+	}
+	s.add(f.adjusted, f.isErr, f.duration.Seconds(), bucket, zero)
+
+	if arrival.Late {
+		n.late++
+	} else {
+		op.window(primary, c.windowSteps).add(arrival.Step, f.adjusted, f.isErr, bucket, zero)
+	}
+
+	for _, a := range atts {
+		o := evidence.Observation{
+			Release:   evidence.Release{Service: a.Release.Key.Service, Version: a.Release.Key.Version},
+			Operation: op.ev,
+			Arm:       a.Arm,
+			Step:      evidence.Step(arrival.Step),
+			Threshold: f.threshold,
+			TraceID:   f.traceID,
+			Error:     f.isErr,
+			Duration:  f.duration,
+		}
+		c.evidence.Observe(o)
+		if c.cfg.ExportEvidence {
+			c.pending.Observe(o)
+		}
+	}
+}
+
+// advance judges the steps the watermark has passed (all remaining ones
+// when flush) and sends their metrics.
+func (c *canaryConnector) advance(ctx context.Context, flush bool) error {
+	c.mu.Lock()
+	var steps eventtime.Steps
+	var ok bool
+	if flush {
+		steps, ok = c.clock.Flush()
+	} else {
+		steps, ok = c.clock.Advance()
+	}
+	var md pmetric.Metrics
+	var changes []judge.ReleaseVerdict
+	var expired int
+	if ok {
+		md, changes, expired = c.evaluate(steps)
+	}
+	c.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	c.tel.ConnectorCanaryAnalysisEvaluations.Add(ctx, steps.Len())
+	if steps.Skipped > 0 {
+		c.tel.ConnectorCanaryAnalysisSkippedSteps.Add(ctx, steps.Skipped)
+	}
+	if expired > 0 {
+		c.tel.ConnectorCanaryAnalysisExpiredReleases.Add(ctx, int64(expired))
+	}
+	for _, v := range changes {
+		c.tel.ConnectorCanaryAnalysisVerdictChanges.Add(ctx, 1, metric.WithAttributes(attribute.String(attrVerdict, v.Verdict.Release())))
+	}
+	if md.DataPointCount() == 0 {
+		return nil
+	}
+	return c.next.ConsumeMetrics(ctx, md)
+}

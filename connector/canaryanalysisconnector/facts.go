@@ -1,0 +1,189 @@
+package canaryanalysisconnector
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/sampling"
+)
+
+// resourceFacts is what the connector reads once per resource.
+type resourceFacts struct {
+	service, version string
+	stage            string
+	hasStage         bool
+	attrs            pcommon.Map
+}
+
+// spanFacts is what the connector reads from one span, outside its lock.
+type spanFacts struct {
+	name, kind, extra string
+	stage             string
+	hasStage          bool
+	isErr             bool
+	end               int64 // unix ns
+	duration          time.Duration
+	traceID           [16]byte
+	threshold         uint64
+	adjusted          float64
+}
+
+// reader extracts facts per the configuration. It is used by one goroutine
+// at a time (each ConsumeTraces call takes one from a pool).
+type reader struct {
+	cfg *Config
+	// extraDims are the dimensions beyond service.name, span.name and
+	// span.kind; withName and withKind say whether those two are
+	// dimensions.
+	extraDims          []string
+	withName, withKind bool
+	// strata caches tracestate strings: spans of a trace share one, and a
+	// sampler writes a handful of distinct thresholds.
+	strata map[string]stratum
+	facts  []spanFacts
+	sb     strings.Builder
+}
+
+type stratum struct {
+	threshold uint64
+	adjusted  float64
+}
+
+// maxCachedStrata bounds the tracestate cache; it is cleared when full.
+const maxCachedStrata = 256
+
+func newReader(cfg *Config) *reader {
+	r := &reader{cfg: cfg, strata: map[string]stratum{}}
+	for _, d := range cfg.Dimensions[1:] {
+		switch d {
+		case attrSpanName:
+			r.withName = true
+		case attrSpanKind:
+			r.withKind = true
+		default:
+			r.extraDims = append(r.extraDims, d)
+		}
+	}
+	return r
+}
+
+func (r *reader) resource(res pcommon.Resource) resourceFacts {
+	attrs := res.Attributes()
+	f := resourceFacts{attrs: attrs}
+	if v, ok := attrs.Get(attrServiceName); ok {
+		f.service = v.AsString()
+	}
+	if v, ok := attrs.Get(attrServiceVersion); ok {
+		f.version = v.AsString()
+	}
+	if v, ok := attrs.Get(r.cfg.Stage.Attribute); ok {
+		f.stage, f.hasStage = v.AsString(), true
+	}
+	return f
+}
+
+// spans reads every span of the resource into r.facts.
+func (r *reader) spans(rs ptrace.ResourceSpans, res *resourceFacts) []spanFacts {
+	r.facts = r.facts[:0]
+	sss := rs.ScopeSpans()
+	for i := 0; i < sss.Len(); i++ {
+		spans := sss.At(i).Spans()
+		for j := 0; j < spans.Len(); j++ {
+			r.facts = append(r.facts, r.span(spans.At(j), res))
+		}
+	}
+	return r.facts
+}
+
+func (r *reader) span(s ptrace.Span, res *resourceFacts) spanFacts {
+	attrs := s.Attributes()
+	f := spanFacts{
+		end:      int64(s.EndTimestamp()),
+		traceID:  s.TraceID(),
+		adjusted: 1,
+	}
+	if r.withName {
+		f.name = s.Name()
+	}
+	if r.withKind {
+		f.kind = spanKindString(s.Kind())
+	}
+	if s.EndTimestamp() > s.StartTimestamp() {
+		f.duration = time.Duration(s.EndTimestamp() - s.StartTimestamp())
+	}
+	if v, ok := attrs.Get(r.cfg.Stage.Attribute); ok {
+		f.stage, f.hasStage = v.AsString(), true
+	}
+	f.isErr = r.cfg.Errors.SpanStatus && s.Status().Code() == ptrace.StatusCodeError ||
+		r.cfg.Errors.HTTPServer5xx && s.Kind() == ptrace.SpanKindServer && serverError(attrs)
+	if ts := s.TraceState().AsRaw(); ts != "" {
+		st := r.stratum(ts)
+		f.threshold, f.adjusted = st.threshold, st.adjusted
+	}
+	if len(r.extraDims) > 0 {
+		f.extra = r.extra(attrs, res.attrs)
+	}
+	return f
+}
+
+// stratum returns the sampling stratum of a tracestate: its th and 1/p.
+// A tracestate with no valid th stands for itself (p = 1).
+func (r *reader) stratum(ts string) stratum {
+	if st, ok := r.strata[ts]; ok {
+		return st
+	}
+	st := stratum{adjusted: 1}
+	if parsed, err := sampling.ParseTraceState(ts); err == nil {
+		if th, ok := parsed.Threshold(); ok && evidence.ValidThreshold(th.Unsigned()) {
+			st = stratum{threshold: th.Unsigned(), adjusted: evidence.AdjustedCount(th.Unsigned())}
+		}
+	}
+	if len(r.strata) >= maxCachedStrata {
+		clear(r.strata)
+	}
+	r.strata[ts] = st
+	return st
+}
+
+// extraSep separates extra dimension values in an operation key; NUL does
+// not occur in attribute values written by people.
+const extraSep = "\x00"
+
+// extra joins the values of the extra dimensions, read from the span's
+// attributes then the resource's; a missing one is empty.
+func (r *reader) extra(span, res pcommon.Map) string {
+	r.sb.Reset()
+	for i, d := range r.extraDims {
+		if i > 0 {
+			r.sb.WriteString(extraSep)
+		}
+		if v, ok := span.Get(d); ok {
+			r.sb.WriteString(v.AsString())
+		} else if v, ok := res.Get(d); ok {
+			r.sb.WriteString(v.AsString())
+		}
+	}
+	return r.sb.String()
+}
+
+// serverError reports an HTTP 5xx status code, current or legacy
+// semantic conventions, int or string.
+func serverError(attrs pcommon.Map) bool {
+	v, ok := attrs.Get(attrHTTPStatus)
+	if !ok {
+		v, ok = attrs.Get(attrHTTPStatusLegacy)
+	}
+	if !ok {
+		return false
+	}
+	code := v.Int()
+	if v.Type() == pcommon.ValueTypeStr {
+		code, _ = strconv.ParseInt(v.Str(), 10, 64)
+	}
+	return code >= 500 && code <= 599
+}

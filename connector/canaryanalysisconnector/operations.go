@@ -1,0 +1,98 @@
+package canaryanalysisconnector
+
+import (
+	"strings"
+
+	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/stage"
+)
+
+// opKey is an operation's identity: the values of the configured
+// dimensions. Dimensions other than service.name, span.name and span.kind
+// are joined into extra.
+type opKey struct {
+	service, name, kind, extra string
+}
+
+// operation is one tracked operation with the state of both its arms.
+type operation struct {
+	key      opKey
+	ev       evidence.Operation
+	overflow bool
+	// windows[arm-1] holds the arm's recent steps; nil until it has a span.
+	windows [2]*window
+	// lastEnd is the latest span end time (unix ns), for expiry.
+	lastEnd int64
+}
+
+func (o *operation) window(a stage.Arm, steps int) *window {
+	w := o.windows[a-1]
+	if w == nil {
+		w = newWindow(steps)
+		o.windows[a-1] = w
+	}
+	return w
+}
+
+// operations is the table of tracked operations, capped at max: an
+// operation counts once for both arms, and once the cap is reached further
+// operations share their service's overflow operation (not counted against
+// the cap, so a burst of new span names cannot hide a service's errors).
+type operations struct {
+	max     int
+	tracked int
+	byKey   map[opKey]*operation
+}
+
+func newOperations(max int) *operations {
+	return &operations{max: max, byKey: map[opKey]*operation{}}
+}
+
+// get returns the operation of k; overflowed is true when k was new and the
+// table full.
+func (t *operations) get(k opKey) (op *operation, overflowed bool) {
+	if op, ok := t.byKey[k]; ok {
+		return op, op.overflow && k.name != overflowName
+	}
+	if t.tracked >= t.max {
+		ok := opKey{service: k.service, name: overflowName}
+		op = t.byKey[ok]
+		if op == nil {
+			op = &operation{key: ok, ev: evidence.Operation{Service: k.service, Name: overflowName}, overflow: true}
+			t.byKey[ok] = op
+		}
+		return op, true
+	}
+	op = &operation{key: k, ev: evidenceOperation(k)}
+	t.byKey[k] = op
+	t.tracked++
+	return op, false
+}
+
+// evidenceOperation names an operation in evidence: extra dimension values
+// follow the span name, separated by spaces.
+func evidenceOperation(k opKey) evidence.Operation {
+	name := k.name
+	if k.extra != "" {
+		if name != "" {
+			name += " "
+		}
+		name += strings.ReplaceAll(k.extra, extraSep, " ")
+	}
+	return evidence.Operation{Service: k.service, Name: name, Kind: k.kind}
+}
+
+// expire forgets operations with no span ending at or after cutoff (unix
+// ns), freeing their place under the cap; it calls gone for each.
+func (t *operations) expire(cutoff int64, gone func(*operation)) {
+	for k, op := range t.byKey {
+		if op.lastEnd >= cutoff {
+			continue
+		}
+		delete(t.byKey, k)
+		if !op.overflow {
+			t.tracked--
+		}
+		gone(op)
+	}
+}
