@@ -39,7 +39,7 @@ type dictionary struct {
 
 	mu      sync.Mutex
 	pending map[string]uint32
-	hits    int // lookups answered from pending since the last publish
+	hits    int      // lookups answered from pending since the last publish
 	all     []string // every interned string by id; append-only
 	added   func(n int)
 
