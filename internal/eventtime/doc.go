@@ -17,8 +17,9 @@
 //     for the watermark (a clock in the year 2100 would otherwise make every
 //     later span late);
 //   - in span time there is no clock to compare with, so a jump of more than
-//     max_future_skew beyond the latest end time is only believed when a
-//     second span confirms it (lands within max_future_skew of the first);
+//     max_future_skew beyond the latest end time is only believed when the
+//     next span beyond it confirms it (lands within max_future_skew of the
+//     first); a span that instead continues the old timeline discards it;
 //   - however far the watermark moves at once (a span from 1970 followed by
 //     one from today), at most MaxSteps steps are returned per advance: the
 //     older ones are skipped and counted, since they hold no evidence that

@@ -110,6 +110,11 @@ func (w *Watermark) observeSpanTime(ns int64) int {
 	skew := int64(w.cfg.MaxFutureSkew)
 	if w.hasMax && ns <= w.maxSeen+skew {
 		w.accept(ns)
+		if w.hasCand {
+			// The next span continued the old timeline: the jump was wild.
+			w.hasCand = false
+			return 1
+		}
 		return 0
 	}
 	// A first timestamp, or a jump: believe it once a second span agrees.

@@ -54,11 +54,13 @@ func TestSpanTimeWildFutureTimestampDoesNotWedge(t *testing.T) {
 	assert.Equal(t, 0, w.Observe(year2100).Ignored, "unconfirmed, not yet known to be wild")
 	a := w.Observe(at(20 * time.Second))
 	assert.False(t, a.Late)
+	assert.Equal(t, 1, a.Ignored, "the old timeline continued: 2100 was wild")
 	s, ok := w.Advance()
 	require.True(t, ok)
 	assert.Equal(t, StepOf(at(0), 10*time.Second), s.First)
 	assert.Equal(t, StepOf(at(0), 10*time.Second), s.Last, "watermark at 15s, not 2100")
-	// A second, disagreeing jump discards the first.
+	// Two disagreeing jumps: the second discards the first.
+	assert.Zero(t, w.Observe(year2100).Ignored)
 	assert.Equal(t, 1, w.Observe(year2100.Add(time.Hour)).Ignored)
 }
 
