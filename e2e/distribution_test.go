@@ -22,6 +22,7 @@ func TestDistributionListsItsComponents(t *testing.T) {
 		"name: otlp", "name: batch", "name: memory_limiter", "name: debug",
 		"name: otlp_grpc", "name: otlp_http", "name: load_balancing",
 		"name: health_check", "name: file_storage",
+		"name: canary_sampling", "name: canary_analysis", "name: canary_verdict",
 	} {
 		assert.Contains(t, string(out), name)
 	}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -79,5 +80,27 @@ func (s *sink) spans(f func(res, span map[string]any, sp ptrace.Span)) {
 	defer s.mu.Unlock()
 	for _, td := range s.traces {
 		eachSpan(td, f)
+	}
+}
+
+// awaitSpans waits until at least n spans have arrived, woken by each export.
+func (s *sink) awaitSpans(t *testing.T, n int, timeout time.Duration) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for {
+		s.mu.Lock()
+		got := 0
+		for _, td := range s.traces {
+			got += td.SpanCount()
+		}
+		s.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-s.arrived:
+		case <-deadline:
+			t.Fatalf("%d of %d spans arrived within %s", got, n, timeout)
+		}
 	}
 }
