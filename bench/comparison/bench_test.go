@@ -1,0 +1,57 @@
+package comparison
+
+import (
+	"context"
+	"testing"
+
+	"github.com/canarytrace/canarytrace/bench/workload"
+)
+
+var contenders = []Sampler{CanarySampling(), TailSampling()}
+
+// BenchmarkSamplerCPU reports, per span of the workload (5,000 traces a
+// run): "ns/span", process CPU time (all goroutines and GC); "wall-ns/span";
+// "allocs/span" and "B/span" allocated. ns/op is one whole run, workload
+// generation included, and means little.
+func BenchmarkSamplerCPU(b *testing.B) {
+	cfg := workload.DefaultConfig(5000)
+	for _, s := range contenders {
+		b.Run(s.Name, func(b *testing.B) {
+			var cpu, wall, allocs, bytes float64
+			for i := 0; i < b.N; i++ {
+				cfg.Seed = uint64(i + 1)
+				c, err := MeasureCPU(context.Background(), s, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cpu, wall, allocs, bytes = cpu+c.CPUPerSpan, wall+c.WallPerSpan, allocs+c.AllocsSpan, bytes+c.BytesSpan
+			}
+			n := float64(b.N)
+			b.ReportMetric(cpu/n, "ns/span")
+			b.ReportMetric(wall/n, "wall-ns/span")
+			b.ReportMetric(allocs/n, "allocs/span")
+			b.ReportMetric(bytes/n, "B/span")
+		})
+	}
+}
+
+// BenchmarkSamplerHeld reports "held-B/span": heap in use after GC per
+// buffered span, every trace of the workload (5,000 traces) still buffered.
+func BenchmarkSamplerHeld(b *testing.B) {
+	cfg := workload.DefaultConfig(5000)
+	for _, s := range contenders {
+		b.Run(s.Name, func(b *testing.B) {
+			var held, live float64
+			for i := 0; i < b.N; i++ {
+				cfg.Seed = uint64(i + 1)
+				h, err := MeasureHeld(context.Background(), s, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				held, live = held+h.InUsePerSpan, live+h.LivePerSpan
+			}
+			b.ReportMetric(held/float64(b.N), "held-B/span")
+			b.ReportMetric(live/float64(b.N), "live-B/span")
+		})
+	}
+}

@@ -1,0 +1,177 @@
+package comparison
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
+
+	"github.com/canarytrace/canarytrace/bench/workload"
+)
+
+// CPUWait is the decision_wait of CPU runs: traces are decided while the
+// workload streams in, as in a collector under load. One second is the
+// shortest tail_sampling honours (it decides on one-second ticks).
+const CPUWait = time.Second
+
+// HeldWait is the decision_wait of memory runs: longer than any run, so
+// every trace is still buffered when the heap is measured.
+const HeldWait = time.Hour
+
+// CPU is the cost of processing a workload from first span to the last
+// decision (Shutdown decides what is still buffered).
+type CPU struct {
+	Spans       int
+	CPUPerSpan  float64 // ns of process CPU time per span
+	WallPerSpan float64 // ns of wall time per span
+	AllocsSpan  float64 // heap allocations per span
+	BytesSpan   float64 // heap bytes allocated per span
+	Kept        Kept
+	Truth       workload.Truth
+}
+
+// MeasureCPU feeds the workload, decoded from OTLP beforehand (decoding is
+// the receiver's cost, not the sampler's), to a new sampler and shuts it
+// down.
+func MeasureCPU(ctx context.Context, s Sampler, cfg workload.Config) (CPU, error) {
+	var batches []ptrace.Traces
+	truth := workload.Generate(cfg, workload.ViaOTLP(func(td ptrace.Traces) { batches = append(batches, td) }))
+	out := newSink()
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu0, err := processCPU()
+	if err != nil {
+		return CPU{}, err
+	}
+	wall0 := time.Now()
+
+	p, err := s.start(ctx, CPUWait, 2*cfg.Traces, out)
+	if err != nil {
+		return CPU{}, err
+	}
+	for i, td := range batches {
+		if err := p.ConsumeTraces(ctx, td); err != nil {
+			return CPU{}, fmt.Errorf("%s: %w", s.Name, err)
+		}
+		batches[i] = ptrace.Traces{} // the sampler's copy is all that stays
+	}
+	if err := p.Shutdown(ctx); err != nil {
+		return CPU{}, fmt.Errorf("%s: shutdown: %w", s.Name, err)
+	}
+
+	wall := time.Since(wall0)
+	cpu1, err := processCPU()
+	if err != nil {
+		return CPU{}, err
+	}
+	runtime.ReadMemStats(&after)
+	n := float64(truth.TotalSpans())
+	return CPU{
+		Spans:       truth.TotalSpans(),
+		CPUPerSpan:  float64(cpu1-cpu0) / n,
+		WallPerSpan: float64(wall) / n,
+		AllocsSpan:  float64(after.Mallocs-before.Mallocs) / n,
+		BytesSpan:   float64(after.TotalAlloc-before.TotalAlloc) / n,
+		Kept:        out.result(),
+		Truth:       truth,
+	}, nil
+}
+
+// Held is the memory a sampler holds for buffered spans.
+type Held struct {
+	Spans int
+	// InUsePerSpan is the growth of the heap in use (runtime HeapInuse:
+	// live objects and the fragmentation of the spans holding them) after a
+	// full GC, per buffered span, counting everything the sampler allocated
+	// from its creation on.
+	InUsePerSpan float64
+	// LivePerSpan is the same for live objects alone (HeapAlloc after GC).
+	LivePerSpan float64
+	// Early is the number of spans forwarded before the measurement: they
+	// should be 0, every trace still buffered.
+	Early int
+	Kept  Kept
+	Truth workload.Truth
+}
+
+// MeasureHeld streams the workload into a sampler that decides nothing
+// before the heap is measured: each batch is generated, encoded, decoded
+// and handed over, and then unreferenced, so after a GC only the sampler
+// holds spans. Shutdown then decides every trace, for the decision check.
+func MeasureHeld(ctx context.Context, s Sampler, cfg workload.Config) (Held, error) {
+	out := newSink()
+	base := heapAfterGC()
+
+	p, err := s.start(ctx, HeldWait, 2*cfg.Traces, out)
+	if err != nil {
+		return Held{}, err
+	}
+	var feedErr error
+	truth := workload.Generate(cfg, workload.ViaOTLP(func(td ptrace.Traces) {
+		if err := p.ConsumeTraces(ctx, td); err != nil && feedErr == nil {
+			feedErr = err
+		}
+	}))
+	if feedErr != nil {
+		return Held{}, fmt.Errorf("%s: %w", s.Name, feedErr)
+	}
+	if err := flushPipeline(ctx, p); err != nil {
+		return Held{}, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	held := heapAfterGC()
+	early := out.spans()
+
+	if err := p.Shutdown(ctx); err != nil {
+		return Held{}, fmt.Errorf("%s: shutdown: %w", s.Name, err)
+	}
+	n := float64(truth.TotalSpans())
+	return Held{
+		Spans:        truth.TotalSpans(),
+		InUsePerSpan: float64(int64(held.HeapInuse)-int64(base.HeapInuse)) / n,
+		LivePerSpan:  float64(int64(held.HeapAlloc)-int64(base.HeapAlloc)) / n,
+		Early:        early,
+		Kept:         out.result(),
+		Truth:        truth,
+	}, nil
+}
+
+func heapAfterGC() runtime.MemStats {
+	// Two cycles: finalizers and sync.Pool victims from the first are
+	// freed by the second.
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m
+}
+
+// flushPipeline makes sure a sampler that ingests on its own goroutine has
+// ingested everything handed to it. tail_sampling queues batches on a
+// channel of runtime.NumCPU() slots read by one event loop, in order: once
+// NumCPU()+2 more batches have been accepted, the loop has taken at least
+// two of them, so it has finished every batch sent before. The probes are
+// single spans of one trace the sink ignores (not a generated kind).
+// canary_sampling ingests synchronously; the probes cost it one tiny trace.
+func flushPipeline(ctx context.Context, p processor.Traces) error {
+	for range runtime.NumCPU() + 2 {
+		if err := p.ConsumeTraces(ctx, probe()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func probe() ptrace.Traces {
+	td := ptrace.NewTraces()
+	s := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	s.SetTraceID(pcommon.TraceID{0x00, 15: 0x01})
+	s.SetSpanID(pcommon.SpanID{7: 0x01})
+	s.SetName("probe")
+	return td
+}

@@ -1,0 +1,95 @@
+package comparison
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+
+	"github.com/canarytrace/canarytrace/bench/workload"
+)
+
+// Targets of issue 3, item 8: ours over contrib.
+const (
+	CPUTarget  = 0.1 // CPU per span at most 1/10 of contrib's
+	HeldTarget = 0.5 // memory held per buffered span at most 1/2 of contrib's
+)
+
+// SamplerResult is one sampler's figures: the median of several runs.
+type SamplerResult struct {
+	Name string
+	CPU  CPU
+	Held Held
+}
+
+// Median returns the run with the median CPU per span and the run with the
+// median held memory per span.
+func Median(name string, cpus []CPU, helds []Held) SamplerResult {
+	c := slices.Clone(cpus)
+	slices.SortFunc(c, func(a, b CPU) int { return cmpFloat(a.CPUPerSpan, b.CPUPerSpan) })
+	h := slices.Clone(helds)
+	slices.SortFunc(h, func(a, b Held) int { return cmpFloat(a.InUsePerSpan, b.InUsePerSpan) })
+	return SamplerResult{Name: name, CPU: c[len(c)/2], Held: h[len(h)/2]}
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// WriteSamplerTable prints ours against the peer: each figure, the ratio,
+// the target and whether it is met; then the decisions by kind.
+func WriteSamplerTable(w io.Writer, ours, peer SamplerResult) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", ours.Name, peer.Name)
+	row := func(label string, a, b float64, target float64) {
+		ratio := a / b
+		verdict := ""
+		if target > 0 {
+			verdict = fmt.Sprintf("<= %.2f %s", target, metOrNot(ratio <= target))
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%s\t\n", label, a, b, ratio, verdict)
+	}
+	row("CPU ns/span (process CPU)", ours.CPU.CPUPerSpan, peer.CPU.CPUPerSpan, CPUTarget)
+	row("wall ns/span", ours.CPU.WallPerSpan, peer.CPU.WallPerSpan, 0)
+	row("allocs/span", ours.CPU.AllocsSpan, peer.CPU.AllocsSpan, 0)
+	row("B allocated/span", ours.CPU.BytesSpan, peer.CPU.BytesSpan, 0)
+	row("B held/buffered span (heap in use)", ours.Held.InUsePerSpan, peer.Held.InUsePerSpan, HeldTarget)
+	row("B held/buffered span (live)", ours.Held.LivePerSpan, peer.Held.LivePerSpan, 0)
+	tw.Flush()
+
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "kept traces\tgenerated\t%s\t%s\twanted\t\n", ours.Name, peer.Name)
+	wanted := [workload.NumKinds]string{workload.Stable: "~10%", workload.Canary: "100%", workload.Error: "100%"}
+	for _, k := range []workload.Kind{workload.Canary, workload.Error, workload.Stable} {
+		n := ours.CPU.Truth.Traces[k]
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t\n", k, n,
+			share(ours.CPU.Kept.Traces[k], n), share(peer.CPU.Kept.Traces[k], peer.CPU.Truth.Traces[k]), wanted[k])
+	}
+	tw.Flush()
+	for _, r := range []SamplerResult{ours, peer} {
+		if r.Held.Early > 0 {
+			fmt.Fprintf(w, "WARNING: %s forwarded %d spans before the heap was measured\n", r.Name, r.Held.Early)
+		}
+	}
+}
+
+func share(kept, of int) string {
+	if of == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f%%", 100*float64(kept)/float64(of))
+}
+
+func metOrNot(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT MET"
+}
