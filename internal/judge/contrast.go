@@ -1,0 +1,110 @@
+package judge
+
+import "math"
+
+// contrast is a step-stratified comparison ready for the boundary: the
+// running sum S = sum_k w_k d_k of per-step contrasts, its estimated
+// variance V, and the effective sample size t = sum_k w_k (so S/t is the
+// weighted mean contrast). Release-level contrasts add those of their
+// operations: operations are strata too.
+type contrast struct {
+	s, v, t float64
+}
+
+func (c *contrast) add(o contrast) { c.s += o.s; c.v += o.v; c.t += o.t }
+
+// bernoulliVar is p(1-p) at the least favourable rate not above p: a rate
+// tested against a null boundary p can have no larger variance under the
+// null (p(1-p) peaks at 1/2).
+func bernoulliVar(p float64) float64 {
+	p = math.Min(math.Max(p, 0), 0.5)
+	return p * (1 - p)
+}
+
+// floorRate keeps a rate used in a variance at one event in the canary's
+// sample at least: with no event seen, a plug-in rate of 0 would claim a
+// certainty no finite sample has (a rule-of-one floor, in the spirit of
+// Agresti and Caffo 2000).
+func floorRate(p float64, observed int64) float64 {
+	if observed < 1 {
+		observed = 1
+	}
+	return math.Max(p, 1/float64(observed))
+}
+
+// rateContrast tests canary rate <= scale*stable rate + shift at the step
+// level: d_k = p_c,k - scale*p_s,k - shift. Its variance is evaluated at the
+// null boundary, the canary at rate scale*p_s+shift and stable at its
+// observed rate (the restricted, score-type variance of Farrington and
+// Manning 1990 and Miettinen and Nurminen 1985, with the stable arm's
+// estimate standing in for the restricted MLE since stable has far more
+// calls): it is correct exactly where the test's level is decided, and
+// unlike the plug-in (Wald) variance it does not vanish when the canary has
+// had no event yet.
+func rateContrast(o *opRun, canaryNum, stableNum, scale, shift, deffC, deffS float64) contrast {
+	c, s := &o.arm[0], &o.arm[1]
+	if o.t <= 0 {
+		return contrast{}
+	}
+	ps := stableNum / o.t
+	null := floorRate(scale*ps+shift, c.observed)
+	vs := bernoulliVar(floorRate(ps, s.observed))
+	return contrast{
+		s: canaryNum - scale*stableNum - shift*o.t,
+		v: bernoulliVar(null)*deffC*c.kish + scale*scale*vs*deffS*s.kish,
+		t: o.t,
+	}
+}
+
+// canaryRateContrast tests canary rate <= bound (fail_above, pass_below),
+// the variance again at the null boundary.
+func canaryRateContrast(o *opRun, bound float64) contrast {
+	c := &o.arm[0]
+	if o.t <= 0 {
+		return contrast{}
+	}
+	return contrast{
+		s: c.errors - bound*o.t,
+		v: bernoulliVar(floorRate(bound, c.observed)) * c.moments.errorDesignEffect() * c.kish,
+		t: o.t,
+	}
+}
+
+// errorContrasts returns the relative contrast p_c - (1+r) p_s, the
+// absolute one p_c - p_s - a, and the plain difference p_c - p_s (for the
+// interval shown).
+func errorContrasts(o *opRun, cr ErrorRateCriteria) (rel, abs, diff contrast) {
+	c, s := &o.arm[0], &o.arm[1]
+	dc, ds := c.moments.errorDesignEffect(), s.moments.errorDesignEffect()
+	rel = rateContrast(o, c.errors, s.errors, 1+cr.MaxRelativeIncrease, 0, dc, ds)
+	abs = rateContrast(o, c.errors, s.errors, 1, cr.MaxAbsoluteIncrease, dc, ds)
+	diff = rateContrast(o, c.errors, s.errors, 1, 0, dc, ds)
+	return rel, abs, diff
+}
+
+// latencyContrast turns "canary q-quantile <= (1+r) stable q-quantile" into
+// a comparison of proportions: with y = (1+r) Q_s(q) it is
+// P_c(X > y) <= 1-q = P_s(X > Q_s(q)). Q_s(q) is estimated from the stable
+// arm's step-weighted histogram, so the stable exceedance is 1-q by
+// construction; by the delta method its binomial variance q(1-q) per call
+// is then the variance the estimated cutoff contributes (the Bahadur
+// representation of a sample quantile; Serfling 1980, sec. 2.5), which the
+// variance below keeps. The result also returns the cutoff y in seconds.
+func latencyContrast(o *opRun, q, r float64) (contrast, float64) {
+	c, s := &o.arm[0], &o.arm[1]
+	if o.t <= 0 || !(s.latency.total() > 0) {
+		return contrast{}, math.NaN()
+	}
+	qs := s.latency.quantile(q)
+	y := (1 + r) * qs
+	ec := c.latency.above(y)
+	es := s.latency.above(qs)
+	ps := es / o.t
+	null := floorRate(ps, c.observed)
+	return contrast{
+		s: ec - es,
+		v: bernoulliVar(null)*c.moments.callDesignEffect()*c.kish +
+			bernoulliVar(floorRate(ps, s.observed))*s.moments.callDesignEffect()*s.kish,
+		t: o.t,
+	}, y
+}

@@ -1,0 +1,114 @@
+package judge
+
+import (
+	"math"
+
+	"github.com/canarytrace/canarytrace/internal/evidence"
+)
+
+// weightedHistogram is a latency histogram on the evidence buckets with real
+// weights (adjusted counts, step weights). Within a bucket, durations are
+// taken as log-uniform: the buckets are geometric, so that is the
+// interpolation that treats every sub-interval alike.
+type weightedHistogram struct {
+	zero   float64
+	offset int32
+	counts []float64
+}
+
+// addScaled adds f times every count of h.
+func (w *weightedHistogram) addScaled(h *evidence.Histogram, f float64) {
+	if f == 0 {
+		return
+	}
+	w.zero += f * float64(h.Zero)
+	if len(h.Counts) == 0 {
+		return
+	}
+	w.grow(h.Offset, h.Offset+int32(len(h.Counts))-1)
+	base := int(h.Offset - w.offset)
+	for j, n := range h.Counts {
+		w.counts[base+j] += f * float64(n)
+	}
+}
+
+func (w *weightedHistogram) addWeighted(o *weightedHistogram) {
+	w.zero += o.zero
+	if len(o.counts) == 0 {
+		return
+	}
+	w.grow(o.offset, o.offset+int32(len(o.counts))-1)
+	base := int(o.offset - w.offset)
+	for j, n := range o.counts {
+		w.counts[base+j] += n
+	}
+}
+
+func (w *weightedHistogram) grow(lo, hi int32) {
+	if len(w.counts) == 0 {
+		w.offset = lo
+		w.counts = make([]float64, hi-lo+1)
+		return
+	}
+	if lo < w.offset {
+		c := make([]float64, int(w.offset-lo)+len(w.counts))
+		copy(c[w.offset-lo:], w.counts)
+		w.counts, w.offset = c, lo
+	}
+	if need := int(hi-w.offset) + 1; need > len(w.counts) {
+		w.counts = append(w.counts, make([]float64, need-len(w.counts))...)
+	}
+}
+
+func (w *weightedHistogram) total() float64 {
+	t := w.zero
+	for _, c := range w.counts {
+		t += c
+	}
+	return t
+}
+
+// quantile returns the q-quantile in seconds (0 if it falls among zero
+// durations, NaN if empty).
+func (w *weightedHistogram) quantile(q float64) float64 {
+	total := w.total()
+	if !(total > 0) {
+		return math.NaN()
+	}
+	target := q * total
+	if target <= w.zero {
+		return 0
+	}
+	cum := w.zero
+	for j, c := range w.counts {
+		if c > 0 && cum+c >= target {
+			f := (target - cum) / c
+			return math.Exp2((float64(w.offset+int32(j)) + f) / (1 << evidence.Scale))
+		}
+		cum += c
+	}
+	last := w.offset + int32(len(w.counts)) - 1
+	return evidence.BucketUpper(last)
+}
+
+// above returns the weight of durations greater than y seconds.
+func (w *weightedHistogram) above(y float64) float64 {
+	if !(y > 0) {
+		return w.total() - w.zero
+	}
+	pos := math.Log2(y) * (1 << evidence.Scale) // bucket i spans (i, i+1] in pos
+	s := 0.0
+	for j, c := range w.counts {
+		if c == 0 {
+			continue
+		}
+		lo := float64(w.offset + int32(j))
+		switch {
+		case pos <= lo:
+			s += c
+		case pos < lo+1:
+			s += c * (lo + 1 - pos)
+		}
+	}
+	return s
+}
