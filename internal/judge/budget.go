@@ -1,6 +1,5 @@
 package judge
 
-
 // The false-rollback budget alpha = 1 - confidence is shared by every check
 // of a release (Bonferroni: the chance that any check falsely fails is at
 // most the sum of their levels). The shares depend on which operations
