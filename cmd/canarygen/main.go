@@ -44,6 +44,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	sum, err := generate(ctx, opts)
 	if sum != nil {
+		if opts.output == "-" {
+			stdout = stderr // the spans own stdout
+		}
 		sum.Write(stdout)
 	}
 	if err != nil {

@@ -8,13 +8,14 @@ import (
 )
 
 // TestHeadSamplingWritesThAndKeepsItsShare runs the aa scenario with 10% head
-// sampling (seed 9, 24,000 requests) and checks that every kept span carries
+// sampling (seed 9, 12,000 requests) and checks that every kept span carries
 // ot=th:e6666666666666, that every kept trace's randomness (the trace ID's
 // rightmost 56 bits) is at least the threshold, that kept traces are whole,
 // and that the kept share of requests is within 4 sigma of 10%.
 func TestHeadSamplingWritesThAndKeepsItsShare(t *testing.T) {
+	t.Parallel()
 	sc := loadScenario(t, "aa.yaml")
-	sc.Duration = 2 * time.Minute
+	sc.Duration = time.Minute
 	sc.HeadSampling = ptr(10.0)
 	rows, sum := generate(t, sc, 9)
 	threshold := probabilityToThreshold(0.1)

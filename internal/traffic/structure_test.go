@@ -7,14 +7,15 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// TestTraceStructureAndAttribution checks, on every trace of a simulated
-// minute of the downstream-regression scenario (seed 7): one root, every
+// TestTraceStructureAndAttribution checks, on every trace of 30 simulated
+// seconds of the downstream-regression scenario (seed 7): one root, every
 // parent present in the same trace, the expected number of spans for the
 // entry operation, exact resource attributes, and deployment.stage on every
 // span equal to the stage of the checkout pod that served the request.
 func TestTraceStructureAndAttribution(t *testing.T) {
+	t.Parallel()
 	sc := loadScenario(t, "downstream-regression.yaml")
-	sc.Duration = time.Minute
+	sc.Duration = 30 * time.Second
 	sc.CanaryShare = ptr(0.2)
 	rows, sum := generate(t, sc, 7)
 
@@ -120,8 +121,9 @@ func TestHTTPAndClientSpans(t *testing.T) {
 // 10m, 50% from 20m) and checks the canary share of the requests in each
 // step against its configured share, 4 sigma, seed 5.
 func TestCanaryStepsChangeTheShare(t *testing.T) {
+	t.Parallel()
 	sc := loadScenario(t, "ramp.yaml")
-	sc.Rate = 10 // 6,000 requests per step
+	sc.Rate = 5 // 3,000 requests per step
 	rows, _ := generate(t, sc, 5)
 	type count struct{ canary, all int }
 	steps := make([]count, 3)
@@ -161,6 +163,7 @@ func TestLatencyRegressionHidesAtHTTPLevel(t *testing.T) {
 		rows, _ := generate(t, sc, 11)
 		return rows
 	}
+	t.Parallel()
 	aa, reg := run("aa.yaml"), run("latency-regression.yaml")
 	if got := p99(aa, "postgres", "db:SELECT users", StageCanary); got < 35*time.Millisecond || got > 70*time.Millisecond {
 		t.Errorf("A/A canary db:SELECT users p99 = %v, want ~50ms", got)
