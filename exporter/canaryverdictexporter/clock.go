@@ -25,6 +25,12 @@ type stepClock struct {
 	// judged (or the one before the first reported step).
 	started   bool
 	anyJudged bool
+	// learnUntil ends the first grace period after the first report: until
+	// then the exporter does not know the fleet yet (after a restart, the
+	// first instance to report would otherwise be judged alone, and the
+	// judge ignores cells of steps already judged), so steps wait for their
+	// grace period even if every instance seen so far has reported them.
+	learnUntil time.Time
 	judged    evidence.Step
 	// firstReached holds, for steps not judged yet, the wall time at which
 	// the first instance reached them.
@@ -56,6 +62,9 @@ func newStepClock(grace, expiry time.Duration, maxInstances int) *stepClock {
 func (c *stepClock) report(instance string, reached evidence.Step, now time.Time, ev *clockEvents) {
 	// Judging starts just before the earliest step reported until the first
 	// judgement, so instances that start together are all waited for.
+	if !c.started {
+		c.learnUntil = now.Add(c.grace)
+	}
 	if !c.started || (!c.anyJudged && reached-1 < c.judged) {
 		c.started, c.judged = true, reached-1
 	}
@@ -114,7 +123,7 @@ func (c *stepClock) ready(now time.Time, ev *clockEvents) []evidence.Step {
 		any = true
 	}
 	target := c.judged
-	if any && allReached > target {
+	if any && allReached > target && !now.Before(c.learnUntil) {
 		target = allReached
 	}
 	// Beyond what everyone reached, a step is judged once its grace period

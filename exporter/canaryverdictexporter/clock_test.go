@@ -9,48 +9,64 @@ import (
 	"github.com/canarytrace/canarytrace/internal/evidence"
 )
 
-func TestClockWaitsForEveryRecentInstance(t *testing.T) {
-	c := newStepClock(30*time.Second, 5*time.Minute, 10)
+const grace = 30 * time.Second
+
+// learned returns a clock past its first grace period, with instances a
+// and b having reached step 1 at t0 (judged), and the time it is now.
+func learned(t *testing.T, expiry time.Duration) (*stepClock, time.Time, *clockEvents) {
+	t.Helper()
+	c := newStepClock(grace, expiry, 10)
+	ev := &clockEvents{}
+	c.report("a", 1, t0, ev)
+	c.report("b", 1, t0, ev)
+	assert.Equal(t, []evidence.Step{1}, c.ready(t0.Add(grace), ev))
+	*ev = clockEvents{}
+	return c, t0.Add(grace), ev
+}
+
+func TestClockLearnsTheFleetBeforeJudging(t *testing.T) {
+	c := newStepClock(grace, time.Hour, 10)
 	var ev clockEvents
-	c.report("a", 10, t0, &ev)
-	c.report("b", 8, t0, &ev)
-	assert.Equal(t, []evidence.Step{8}, c.ready(t0, &ev), "b has reached 8 only; 9 was first reached by a")
-	c.report("b", 10, t0.Add(time.Second), &ev)
-	assert.Equal(t, []evidence.Step{9, 10}, c.ready(t0.Add(time.Second), &ev))
-	assert.Nil(t, c.ready(t0.Add(2*time.Second), &ev), "nothing new")
-	assert.Equal(t, clockEvents{newInstances: 2}, ev)
+	c.report("a", 5, t0, &ev)
+	assert.Nil(t, c.ready(t0, &ev), "right after start, b may not have spoken yet")
+	c.report("b", 4, t0.Add(10*time.Second), &ev)
+	assert.Nil(t, c.ready(t0.Add(grace-time.Nanosecond), &ev))
+	assert.Equal(t, []evidence.Step{4, 5}, c.ready(t0.Add(grace), &ev))
+}
+
+func TestClockWaitsForEveryRecentInstance(t *testing.T) {
+	c, now, ev := learned(t, time.Hour)
+	c.report("a", 10, now, ev)
+	c.report("b", 8, now, ev)
+	assert.Equal(t, []evidence.Step{2, 3, 4, 5, 6, 7, 8}, c.ready(now, ev), "b has reached 8 only")
+	c.report("b", 10, now.Add(time.Second), ev)
+	assert.Equal(t, []evidence.Step{9, 10}, c.ready(now.Add(time.Second), ev))
+	assert.Nil(t, c.ready(now.Add(2*time.Second), ev), "nothing new")
+	assert.Equal(t, clockEvents{}, *ev)
 }
 
 func TestClockGracePeriodUnstallsAStoppedInstance(t *testing.T) {
-	c := newStepClock(30*time.Second, 5*time.Minute, 10)
-	var ev clockEvents
-	c.report("a", 5, t0, &ev)
-	c.report("b", 5, t0, &ev)
-	assert.Equal(t, []evidence.Step{5}, c.ready(t0, &ev))
+	c, now, ev := learned(t, time.Hour)
 	// b stops; a goes on.
-	c.report("a", 6, t0.Add(10*time.Second), &ev)
-	c.report("a", 7, t0.Add(20*time.Second), &ev)
-	assert.Nil(t, c.ready(t0.Add(39*time.Second), &ev), "step 6 was reached at +10s; its grace ends at +40s")
-	assert.Equal(t, []evidence.Step{6}, c.ready(t0.Add(40*time.Second), &ev))
-	assert.Equal(t, []evidence.Step{7}, c.ready(t0.Add(50*time.Second), &ev))
+	c.report("a", 2, now.Add(10*time.Second), ev)
+	c.report("a", 3, now.Add(20*time.Second), ev)
+	assert.Nil(t, c.ready(now.Add(39*time.Second), ev), "step 2 was reached at +10s; its grace ends at +40s")
+	assert.Equal(t, []evidence.Step{2}, c.ready(now.Add(40*time.Second), ev))
+	assert.Equal(t, []evidence.Step{3}, c.ready(now.Add(50*time.Second), ev))
 	assert.Equal(t, 2, ev.graced)
 }
 
 func TestClockForgetsExpiredInstances(t *testing.T) {
-	c := newStepClock(30*time.Second, time.Minute, 10)
-	var ev clockEvents
-	c.report("a", 1, t0, &ev)
-	c.report("b", 1, t0, &ev)
-	c.ready(t0, &ev)
-	c.report("a", 2, t0.Add(90*time.Second), &ev)
-	// b was last seen 90s ago, beyond the 1m expiry: a alone decides.
-	assert.Equal(t, []evidence.Step{2}, c.ready(t0.Add(90*time.Second), &ev))
+	c, now, ev := learned(t, time.Minute)
+	c.report("a", 2, now.Add(time.Minute), ev)
+	// b was last seen at t0, 90s ago, beyond the 1m expiry: a alone decides.
+	assert.Equal(t, []evidence.Step{2}, c.ready(now.Add(time.Minute), ev))
 	assert.Equal(t, 1, ev.expired)
 	assert.Equal(t, 0, ev.graced)
 }
 
 func TestClockInstanceCapEvictsTheOldest(t *testing.T) {
-	c := newStepClock(30*time.Second, time.Hour, 2)
+	c := newStepClock(grace, time.Hour, 2)
 	var ev clockEvents
 	c.report("a", 1, t0, &ev)
 	c.report("b", 1, t0.Add(time.Second), &ev)
@@ -61,24 +77,22 @@ func TestClockInstanceCapEvictsTheOldest(t *testing.T) {
 }
 
 func TestClockCatchUpIsBounded(t *testing.T) {
-	c := newStepClock(30*time.Second, time.Hour, 2)
-	var ev clockEvents
-	c.report("a", 0, t0, &ev)
-	c.ready(t0, &ev)
-	c.report("a", 1_000_000, t0.Add(time.Second), &ev)
-	steps := c.ready(t0.Add(time.Second), &ev)
+	c, now, ev := learned(t, time.Hour)
+	c.report("a", 1_000_000, now, ev)
+	c.report("b", 1_000_000, now, ev)
+	steps := c.ready(now, ev)
 	assert.Len(t, steps, maxCatchUpSteps)
 	assert.Equal(t, evidence.Step(1_000_000), steps[len(steps)-1])
-	assert.Equal(t, 1_000_000-maxCatchUpSteps, ev.skipped)
-	assert.LessOrEqual(t, len(c.firstReached), maxCatchUpSteps)
+	assert.Equal(t, 1_000_000-1-maxCatchUpSteps, ev.skipped)
+	assert.Empty(t, c.firstReached)
 }
 
 func TestClockLateReportDoesNotGoBack(t *testing.T) {
-	c := newStepClock(30*time.Second, time.Hour, 2)
-	var ev clockEvents
-	c.report("a", 5, t0, &ev)
-	c.ready(t0, &ev)
-	c.report("a", 3, t0.Add(time.Second), &ev)
-	assert.Nil(t, c.ready(t0.Add(time.Second), &ev))
+	c, now, ev := learned(t, time.Hour)
+	c.report("a", 5, now, ev)
+	c.report("b", 5, now, ev)
+	c.ready(now, ev)
+	c.report("a", 3, now.Add(time.Second), ev)
+	assert.Nil(t, c.ready(now.Add(time.Second), ev))
 	assert.Equal(t, evidence.Step(5), c.instances["a"].reached)
 }

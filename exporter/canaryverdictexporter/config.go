@@ -9,6 +9,8 @@ import (
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configauth"
 	"go.opentelemetry.io/collector/config/confighttp"
+
+	"github.com/canarytrace/canarytrace/internal/judge"
 )
 
 // Config is the canary_verdict exporter's configuration.
@@ -52,6 +54,12 @@ type Config struct {
 
 	// History bounds the run history kept (and persisted).
 	History HistoryConfig `mapstructure:"history"`
+
+	// Criteria are the tolerances and confidence the merged evidence is
+	// judged with: the same keys and defaults as the canary_analysis
+	// connector (confidence, min_samples, error_rate, latency). Operators
+	// may override them per service (PUT /api/v1/releases/{service}/criteria).
+	judge.Criteria `mapstructure:",squash"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -102,6 +110,9 @@ func (c *Config) Validate() error {
 	}
 	if c.History.MaxRuns <= 0 {
 		return fmt.Errorf("%w: %d", errHistoryMaxRuns, c.History.MaxRuns)
+	}
+	if err := c.Criteria.Validate(); err != nil {
+		return err
 	}
 	if c.TraceLink != "" && !strings.Contains(c.TraceLink, traceIDPlaceholder) {
 		return fmt.Errorf("%w: %q", errTraceLinkPlaceholder, c.TraceLink)

@@ -64,7 +64,11 @@ func newVerdictExporter(set exporter.Settings, cfg *Config) (*verdictExporter, e
 	e.board = newBoard(cfg.History.MaxRuns, cfg.History.Retention, func(reason string, n int) {
 		tb.CanaryVerdictHistoryDropped.Add(context.Background(), int64(n), metric.WithAttributes(attribute.String("reason", reason)))
 	})
-	e.fleet = newFleet(cfg, tb)
+	fl, err := newFleet(cfg, tb)
+	if err != nil {
+		return nil, err
+	}
+	e.fleet = fl
 	e.store = newHistoryStore(storage.NewNopClient(), func() {
 		tb.CanaryVerdictStorageErrors.Add(context.Background(), 1)
 	})

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/exporter"
 
 	"github.com/canarytrace/canarytrace/exporter/canaryverdictexporter/internal/metadata"
+	"github.com/canarytrace/canarytrace/internal/judge"
 )
 
 const (
@@ -41,6 +42,7 @@ func createDefaultConfig() component.Config {
 		InstanceExpiry: defaultInstanceExpiry,
 		MaxInstances:   defaultMaxInstances,
 		History:        HistoryConfig{Retention: defaultHistoryRetain, MaxRuns: defaultHistoryMaxRuns},
+		Criteria:       judge.DefaultCriteria(),
 	}
 }
 

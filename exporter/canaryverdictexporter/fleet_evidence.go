@@ -1,0 +1,242 @@
+package canaryverdictexporter // import "github.com/canarytrace/canarytrace/exporter/canaryverdictexporter"
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/canarytrace/canarytrace/exporter/canaryverdictexporter/internal/metadata"
+	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/evidencemetrics"
+	"github.com/canarytrace/canarytrace/internal/judge"
+	"github.com/canarytrace/canarytrace/internal/stage"
+)
+
+// maxWindow is the longest window /api/v1/value?window= can ask for: the
+// merged evidence of that many recent steps is kept beside the judge's own
+// accumulators (which hold the whole run). 15 minutes covers an Argo
+// analysis step's usual interval several times over.
+const maxWindow = 15 * time.Minute
+
+// evidenceFleet is the fleet: connector instances' evidence merged into one
+// Evidence, judged by one judge.Judge at steps the clock declares ready.
+type evidenceFleet struct {
+	mu       sync.Mutex
+	tb       *metadata.TelemetryBuilder
+	clock    *stepClock
+	merged   *evidence.Evidence
+	judge    *judge.Judge
+	defaults judge.Criteria
+	// interval is the step length, learned from the first instance that
+	// states one; instances with another are rejected (steps would not align).
+	interval time.Duration
+	// latest is each service's newest run start: older runs of a service
+	// are superseded and no longer judged.
+	latest map[string]evidence.Run
+}
+
+func newFleet(cfg *Config, tb *metadata.TelemetryBuilder) (*evidenceFleet, error) {
+	j, err := judge.New(cfg.Criteria)
+	if err != nil {
+		return nil, err
+	}
+	return &evidenceFleet{
+		tb:       tb,
+		clock:    newStepClock(cfg.GracePeriod, cfg.InstanceExpiry, cfg.MaxInstances),
+		merged:   evidence.New(),
+		judge:    j,
+		defaults: cfg.Criteria,
+		latest:   map[string]evidence.Run{},
+	}, nil
+}
+
+func (f *evidenceFleet) rejected(ctx context.Context, reason string, n int) {
+	if n > 0 {
+		f.tb.CanaryVerdictPointsRejected.Add(ctx, int64(n), metric.WithAttributes(attribute.String("reason", reason)))
+	}
+}
+
+func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now time.Time) []judgedStep {
+	instances := evidencemetrics.Decode(md)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ev clockEvents
+	for _, in := range instances {
+		f.rejected(ctx, "malformed", in.Rejected)
+		if in.Interval != 0 && f.interval != 0 && in.Interval != f.interval {
+			f.rejected(ctx, "interval_mismatch", in.Evidence.Len())
+			continue
+		}
+		if f.interval == 0 {
+			f.interval = in.Interval
+		}
+		reached, ok := in.Watermark, in.HasWatermark
+		in.Evidence.Cells(func(k evidence.CellKey, _ *evidence.Cell) {
+			if !ok || k.Step > reached {
+				reached, ok = k.Step, true
+			}
+		})
+		f.merged.Merge(in.Evidence)
+		if ok {
+			f.clock.report(in.ID, reached, now, &ev)
+		}
+	}
+	return f.judgeReady(ctx, now, &ev)
+}
+
+func (f *evidenceFleet) tick(now time.Time) []judgedStep {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ev clockEvents
+	return f.judgeReady(context.Background(), now, &ev)
+}
+
+// judgeReady judges every ready step in order and returns, per step, the
+// newest run of each service.
+func (f *evidenceFleet) judgeReady(ctx context.Context, now time.Time, ev *clockEvents) []judgedStep {
+	steps := f.clock.ready(now, ev)
+	f.tb.CanaryVerdictInstancesSeen.Add(ctx, int64(ev.newInstances))
+	f.tb.CanaryVerdictInstancesExpired.Add(ctx, int64(ev.expired), metric.WithAttributes(attribute.String("reason", "expired")))
+	f.tb.CanaryVerdictInstancesExpired.Add(ctx, int64(ev.evicted), metric.WithAttributes(attribute.String("reason", "max_instances")))
+	f.tb.CanaryVerdictGraceJudgements.Add(ctx, int64(ev.graced))
+	f.rejected(ctx, "steps_skipped", ev.skipped)
+	if len(steps) == 0 || f.interval == 0 {
+		return nil
+	}
+	var out []judgedStep
+	for _, s := range steps {
+		f.supersede()
+		split := f.canaryShares(s)
+		for _, v := range f.judge.Judge(f.merged, s) {
+			if f.latest[v.Release.Service].Release != v.Release {
+				continue
+			}
+			rep, point := render(v)
+			point.CanaryShare = split[v.Release]
+			out = append(out, judgedStep{report: rep, at: f.stepEnd(s), point: point})
+		}
+		f.tb.CanaryVerdictStepsJudged.Add(ctx, 1)
+	}
+	// The judge has folded everything up to the last step; only the recent
+	// window is kept for /api/v1/value?window=.
+	last := steps[len(steps)-1]
+	f.merged.DropBefore(last + 1 - f.windowSteps(maxWindow))
+	return out
+}
+
+// supersede keeps, per service, only the newest run (by start step) judged;
+// the judge forgets older ones so its memory stays bounded.
+func (f *evidenceFleet) supersede() {
+	for _, r := range f.merged.Runs() {
+		cur, ok := f.latest[r.Release.Service]
+		switch {
+		case !ok || r.Start > cur.Start || (r.Start == cur.Start && r.Release == cur.Release):
+			if ok && cur.Release != r.Release {
+				f.judge.Forget(cur.Release)
+			}
+			f.latest[r.Release.Service] = r
+		case r.Release != cur.Release:
+			f.judge.Forget(r.Release)
+		}
+	}
+}
+
+// canaryShares is, per release, the canary's share of the estimated calls
+// (Horvitz–Thompson: observed calls times adjusted count) in step s.
+func (f *evidenceFleet) canaryShares(s evidence.Step) map[evidence.Release]float64 {
+	calls := map[evidence.Release]*[2]float64{}
+	f.merged.Cells(func(k evidence.CellKey, c *evidence.Cell) {
+		if k.Step != s || !k.Operation.IsRelease() {
+			return
+		}
+		a, ok := calls[k.Release]
+		if !ok {
+			a = new([2]float64)
+			calls[k.Release] = a
+		}
+		i := 1
+		if k.Arm == stage.Canary {
+			i = 0
+		}
+		a[i] += float64(c.Calls) * evidence.AdjustedCount(k.Threshold)
+	})
+	out := make(map[evidence.Release]float64, len(calls))
+	for r, a := range calls {
+		if a[0]+a[1] > 0 {
+			out[r] = a[0] / (a[0] + a[1])
+		}
+	}
+	return out
+}
+
+func (f *evidenceFleet) stepEnd(s evidence.Step) time.Time {
+	return time.Unix(0, (int64(s)+1)*int64(f.interval)).UTC()
+}
+
+func (f *evidenceFleet) windowSteps(w time.Duration) evidence.Step {
+	return evidence.Step(max(1, int64(math.Ceil(float64(w)/float64(f.interval)))))
+}
+
+func (f *evidenceFleet) setCriteria(service string, doc []byte) (json.RawMessage, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := criteriaFromJSON(f.judge.CriteriaOf(service), doc)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.judge.SetCriteria(service, c); err != nil {
+		return nil, err
+	}
+	return criteriaJSON(c), nil
+}
+
+func (f *evidenceFleet) defaultCriteria() json.RawMessage {
+	return criteriaJSON(f.defaults)
+}
+
+// windowEstimate judges, with the service's criteria, only the merged
+// evidence of the last window of judged steps, and returns the check's
+// estimate for one arm: "how is the canary doing lately".
+func (f *evidenceFleet) windowEstimate(service, version string, key checkKey, arm string, w time.Duration) (float64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	run, ok := f.latest[service]
+	if !ok || f.interval == 0 || w > maxWindow || !f.clock.anyJudged || (version != "" && run.Release.Version != version) {
+		return 0, false
+	}
+	last := f.clock.judged
+	from := last + 1 - f.windowSteps(w)
+	window := evidence.NewWithTraceCache(1)
+	f.merged.Cells(func(k evidence.CellKey, c *evidence.Cell) {
+		if k.Release == run.Release && k.Step >= from && k.Step <= last {
+			window.AddCell(k, c.Clone())
+		}
+	})
+	window.AddRun(run.Release, max(from, run.Start))
+	j, err := judge.New(f.judge.CriteriaOf(service))
+	if err != nil {
+		return 0, false
+	}
+	for _, v := range j.Judge(window, last) {
+		if v.Release != run.Release {
+			continue
+		}
+		rep, _ := render(v)
+		c, ok := findCheck(rep.Checks, key)
+		if !ok {
+			return 0, false
+		}
+		x := float64(c.Canary)
+		if arm == "stable" {
+			x = float64(c.Stable)
+		}
+		return x, !math.IsNaN(x)
+	}
+	return 0, false
+}
