@@ -54,7 +54,7 @@ func TestOverrides(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	m := regexp.MustCompile(`requests: canary (\d+), stable (\d+); kept by head sampling (\d+)`).FindStringSubmatch(out)
+	m := regexp.MustCompile(`requests: canary (\d+), stable (\d+); kept by 50% head sampling (\d+)`).FindStringSubmatch(out)
 	if m == nil || m[2] != "0" || m[1] == "0" || m[3] == "0" || m[3] == m[1] {
 		t.Fatalf("summary:\n%s", out)
 	}

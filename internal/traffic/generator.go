@@ -186,6 +186,9 @@ func (r *runner) summary() Summary {
 	s.End = r.last
 	s.Requests = r.requests
 	s.Spans = r.out.tally.sorted()
+	if r.scenario.HeadSampling != nil {
+		s.HeadSampling = *r.scenario.HeadSampling
+	}
 	return s
 }
 

@@ -19,7 +19,10 @@ type Summary struct {
 	// Requests counts requests by the stage of the release pod that served
 	// them ("" when a request never reached the release).
 	Requests map[string]int64
-	// SampledRequests is how many requests head sampling kept.
+	// HeadSampling is the head-sampling percentage, 0 when off.
+	HeadSampling float64
+	// SampledRequests is how many requests' root spans were exported: those
+	// head sampling kept, or every request when it is off.
 	SampledRequests int64
 	// Spans counts spans handed to the exporter, by service and stage.
 	Spans []SpanCount
@@ -92,7 +95,10 @@ func (s Summary) Write(w io.Writer) {
 	if n := s.Requests[""]; n > 0 {
 		fmt.Fprintf(w, ", outside the release %d", n)
 	}
-	fmt.Fprintf(w, "; kept by head sampling %d\n", s.SampledRequests)
+	if s.HeadSampling > 0 {
+		fmt.Fprintf(w, "; kept by %g%% head sampling %d", s.HeadSampling, s.SampledRequests)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "service\tstage\tspans\terror spans\t")
 	for _, c := range s.Spans {
