@@ -7,10 +7,13 @@
 // canary_verdict exporter can merge instances step by step.
 //
 // The watermark is the latest accepted end time minus allowed_lateness. In a
-// live collector the wall clock also advances it, so steps are judged when no
-// spans arrive; in `canarytrace backtest` only span time does, so a replay at
-// any speed gives the same steps. A step is ready once the watermark has
-// passed its end.
+// live collector, while no newer span arrives, span time runs on with the
+// wall clock (never beyond it), so the last steps are judged when traffic
+// stops; in `canarytrace backtest` only span time moves it, so a replay at
+// any speed gives the same steps. Live evaluation starts at the first span
+// (a backlog or a replay of recent minutes is judged in order, not counted
+// late), but no further back than MaxSteps before the wall clock. A step is
+// ready once the watermark has passed its end.
 //
 // One wild timestamp must neither wedge nor flood the evaluation:
 //   - live, an end time beyond max_future_skew of the wall clock is ignored

@@ -65,6 +65,7 @@ type Watermark struct {
 
 	maxSeen   int64 // latest accepted end time, unix nanoseconds
 	hasMax    bool
+	wallAtMax int64 // live: the wall clock when maxSeen last moved
 	candidate int64 // an unconfirmed jump in span time
 	hasCand   bool
 	next      Step // first step not yet evaluated
@@ -99,10 +100,22 @@ func (w *Watermark) observeLive(ns int64) int {
 		return 1
 	}
 	if !w.hasNext {
-		// Nothing before the current watermark can still be judged on time.
-		w.start(now - int64(w.cfg.AllowedLateness))
+		// Start at the first span, so a backlog drained after an outage or
+		// a replay of the last minutes is judged step by step instead of
+		// counted late. A first span older than MaxSteps before the wall
+		// clock's watermark is no backlog worth judging (a wild timestamp,
+		// or data too old for the window): start at the wall clock's
+		// watermark, so it cannot open years of empty steps.
+		wall := now - int64(w.cfg.AllowedLateness)
+		from := ns - int64(w.cfg.AllowedLateness)
+		if from < wall-int64(w.cfg.MaxSteps)*int64(w.cfg.Interval) {
+			from = wall
+		}
+		w.start(from)
 	}
-	w.accept(ns)
+	if !w.hasMax || ns > w.maxSeen {
+		w.maxSeen, w.hasMax, w.wallAtMax = ns, true, now
+	}
 	return 0
 }
 
@@ -163,21 +176,18 @@ func (s Steps) Len() int64 { return int64(s.Last-s.First) + 1 }
 // Advance returns the steps whose end the watermark has passed since the
 // last call, at most MaxSteps of them (the newest). ok is false when none.
 func (w *Watermark) Advance() (Steps, bool) {
-	if !w.hasNext {
-		if w.now == nil {
-			return Steps{}, false
-		}
-		w.start(w.now().UnixNano() - int64(w.cfg.AllowedLateness))
+	if !w.hasNext || !w.hasMax {
+		return Steps{}, false // nothing seen yet, nothing to judge
 	}
-	ref, ok := w.maxSeen, w.hasMax
+	ref := w.maxSeen
 	if w.now != nil {
+		// Live, span time runs on with the wall clock while no newer span
+		// arrives, so the last steps of a burst are judged when traffic
+		// stops; never beyond the wall clock itself.
 		now := w.now().UnixNano()
-		if !ok || now > ref {
-			ref, ok = now, true
+		if idle := now - w.wallAtMax; idle > 0 {
+			ref = min(w.maxSeen+idle, max(w.maxSeen, now))
 		}
-	}
-	if !ok {
-		return Steps{}, false
 	}
 	// Steps strictly before the watermark's own step have ended.
 	return w.take(stepOfNanos(ref-int64(w.cfg.AllowedLateness), int64(w.cfg.Interval)))

@@ -92,15 +92,43 @@ func TestSpanTimeWildPastFirstSpanDoesNotFlood(t *testing.T) {
 }
 
 func TestLiveWallClockAdvancesWithoutSpans(t *testing.T) {
-	now := t0
+	now := at(time.Second)
 	w := New(testConfig(), func() time.Time { return now })
 	_, ok := w.Advance()
-	assert.False(t, ok, "the first advance only fixes the start")
-	now = at(25 * time.Second) // watermark 20s: steps [0,10) and [10,20) ended
+	assert.False(t, ok, "nothing seen, nothing to judge")
+	w.Observe(at(time.Second))
+	now = at(26 * time.Second) // no span for 25s: span time 26s, watermark 21s
 	s, ok := w.Advance()
 	require.True(t, ok)
-	first := StepOf(at(-5*time.Second), 10*time.Second) // the step holding the first watermark
+	first := StepOf(at(-4*time.Second), 10*time.Second) // the first span minus the lateness
 	assert.Equal(t, Steps{First: first, Last: first + 2}, s)
+}
+
+func TestLiveReplayOfThePastIsJudgedInOrderNotLate(t *testing.T) {
+	now := at(10 * time.Minute)
+	w := New(testConfig(), func() time.Time { return now })
+	// Four minutes back: within MaxSteps (30 steps of 10s) of the wall clock.
+	now = at(4 * time.Minute)
+	for d := time.Duration(0); d < 4*time.Minute; d += time.Second {
+		a := w.Observe(at(d))
+		require.False(t, a.Late, "span at %s", d)
+		if d%(10*time.Second) == 0 {
+			w.Advance()
+		}
+	}
+	s, ok := w.Advance()
+	require.True(t, ok)
+	assert.Equal(t, StepOf(at(4*time.Minute-16*time.Second), 10*time.Second), s.Last, "watermark 3m54s: the step ending 3m50s is the last ready")
+	assert.True(t, w.Observe(at(time.Minute)).Late, "a span of a judged step is late")
+}
+
+func TestLiveWildOldFirstSpanOpensNoHistory(t *testing.T) {
+	now := t0
+	w := New(testConfig(), func() time.Time { return now })
+	assert.True(t, w.Observe(time.Unix(1, 0)).Late, "far older than MaxSteps before the wall clock")
+	next, ok := w.Next()
+	require.True(t, ok)
+	assert.Equal(t, StepOf(at(-5*time.Second), 10*time.Second), next, "evaluation starts at the wall clock's watermark")
 }
 
 func TestLiveFutureSkewIgnoredAndPastLate(t *testing.T) {
@@ -111,9 +139,12 @@ func TestLiveFutureSkewIgnoredAndPastLate(t *testing.T) {
 	assert.True(t, a.Late)
 	assert.Zero(t, a.Ignored)
 	now = at(15 * time.Second)
+	_, ok := w.Advance()
+	assert.False(t, ok, "a 1970 span alone moves nothing")
+	w.Observe(at(15 * time.Second))
 	s, ok := w.Advance()
 	require.True(t, ok)
-	assert.Zero(t, s.Skipped, "the 1970 span did not flood")
+	assert.LessOrEqual(t, s.Len(), int64(testConfig().MaxSteps), "the 1970 span did not flood")
 	assert.Equal(t, StepOf(at(0), 10*time.Second), s.Last)
 }
 
