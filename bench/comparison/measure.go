@@ -34,12 +34,31 @@ type CPU struct {
 	Truth       workload.Truth
 }
 
-// MeasureCPU feeds the workload, decoded from OTLP beforehand (decoding is
-// the receiver's cost, not the sampler's), to a new sampler and shuts it
-// down.
+// Workload is a generated workload, decoded from OTLP beforehand (decoding
+// is the receiver's cost, not the sampler's). It can be run once.
+type Workload struct {
+	batches []ptrace.Traces
+	truth   workload.Truth
+	traces  int
+}
+
+// Prepare generates the workload of a CPU run.
+func Prepare(cfg workload.Config) *Workload {
+	w := &Workload{traces: cfg.Traces}
+	w.truth = workload.Generate(cfg, workload.ViaOTLP(func(td ptrace.Traces) { w.batches = append(w.batches, td) }))
+	return w
+}
+
+// MeasureCPU prepares the workload and runs it through a new sampler.
 func MeasureCPU(ctx context.Context, s Sampler, cfg workload.Config) (CPU, error) {
-	var batches []ptrace.Traces
-	truth := workload.Generate(cfg, workload.ViaOTLP(func(td ptrace.Traces) { batches = append(batches, td) }))
+	return RunCPU(ctx, s, Prepare(cfg))
+}
+
+// RunCPU feeds a prepared workload to a new sampler and shuts it down,
+// measuring from the sampler's creation to the end of Shutdown.
+func RunCPU(ctx context.Context, s Sampler, w *Workload) (CPU, error) {
+	batches := w.batches
+	w.batches = nil
 	out := newSink()
 
 	runtime.GC()
@@ -51,7 +70,7 @@ func MeasureCPU(ctx context.Context, s Sampler, cfg workload.Config) (CPU, error
 	}
 	wall0 := time.Now()
 
-	p, err := s.start(ctx, CPUWait, 2*cfg.Traces, out)
+	p, err := s.start(ctx, CPUWait, 2*w.traces, out)
 	if err != nil {
 		return CPU{}, err
 	}
@@ -71,15 +90,15 @@ func MeasureCPU(ctx context.Context, s Sampler, cfg workload.Config) (CPU, error
 		return CPU{}, err
 	}
 	runtime.ReadMemStats(&after)
-	n := float64(truth.TotalSpans())
+	n := float64(w.truth.TotalSpans())
 	return CPU{
-		Spans:       truth.TotalSpans(),
+		Spans:       w.truth.TotalSpans(),
 		CPUPerSpan:  float64(cpu1-cpu0) / n,
 		WallPerSpan: float64(wall) / n,
 		AllocsSpan:  float64(after.Mallocs-before.Mallocs) / n,
 		BytesSpan:   float64(after.TotalAlloc-before.TotalAlloc) / n,
 		Kept:        out.result(),
-		Truth:       truth,
+		Truth:       w.truth,
 	}, nil
 }
 

@@ -93,3 +93,23 @@ func metOrNot(ok bool) string {
 	}
 	return "NOT MET"
 }
+
+// WriteSpread prints the fastest, median and slowest CPU per span of each
+// contender's runs, so a reader can judge how much a shared machine's load
+// moved the figures.
+func WriteSpread(w io.Writer, oursName string, ours []CPU, peerName string, peer []CPU) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "CPU ns/span over runs\tmin\tmedian\tmax\t\n")
+	for _, c := range []struct {
+		name string
+		runs []CPU
+	}{{oursName, ours}, {peerName, peer}} {
+		v := make([]float64, len(c.runs))
+		for i, r := range c.runs {
+			v[i] = r.CPUPerSpan
+		}
+		slices.Sort(v)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t\n", c.name, v[0], v[len(v)/2], v[len(v)-1])
+	}
+	tw.Flush()
+}

@@ -1,7 +1,10 @@
 // Command compare runs the peer comparison of issue 3 (item 8) and prints
 // ours against contrib, with ratios and targets. `make bench` runs it.
 //
-//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 3] [-cpuprofile ours.pprof]
+//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 5] [-cpuprofile ours.pprof]
+//
+// Runs alternate between the contenders so that both see the same load on
+// a shared machine; the table shows medians and the spread of CPU per span.
 package main
 
 import (
@@ -18,9 +21,9 @@ import (
 
 func main() {
 	traces := flag.Int("traces", 20_000, "traces in each run (about 13 spans each)")
-	runs := flag.Int("runs", 3, "runs per sampler and measurement; the median is shown")
+	runs := flag.Int("runs", 5, "runs per sampler and measurement; the median is shown")
 	seed := flag.Uint64("seed", 1, "workload seed")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of canary_sampling's CPU runs to this file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of canary_sampling's CPU runs (sampler work only) to this file")
 	flag.Parse()
 	if err := run(*traces, *runs, *seed, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
@@ -41,51 +44,64 @@ func run(traces, runs int, seed uint64, cpuProfile string) error {
 		comparison.CPUWait, comparison.HeldWait, runs)
 
 	// Processors: canary_sampling against tail_sampling.
-	ours, err := measure(ctx, comparison.CanarySampling(), cfg, runs, cpuProfile)
-	if err != nil {
-		return err
+	ours, peer := comparison.CanarySampling(), comparison.TailSampling()
+	var prof *os.File
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		prof = f
 	}
-	peer, err := measure(ctx, comparison.TailSampling(), cfg, runs, "")
-	if err != nil {
-		return err
+	var oursCPU, peerCPU []comparison.CPU
+	var oursHeld, peerHeld []comparison.Held
+	for i := range runs {
+		profile := prof
+		if i > 0 {
+			profile = nil // one profile per file: the first run
+		}
+		c, err := runCPU(ctx, ours, cfg, profile)
+		if err != nil {
+			return err
+		}
+		oursCPU = append(oursCPU, c)
+		if c, err = runCPU(ctx, peer, cfg, nil); err != nil {
+			return err
+		}
+		peerCPU = append(peerCPU, c)
+	}
+	for range runs {
+		h, err := comparison.MeasureHeld(ctx, ours, cfg)
+		if err != nil {
+			return err
+		}
+		oursHeld = append(oursHeld, h)
+		if h, err = comparison.MeasureHeld(ctx, peer, cfg); err != nil {
+			return err
+		}
+		peerHeld = append(peerHeld, h)
 	}
 	fmt.Println("== processor: canary_sampling vs contrib tail_sampling v0.161.0")
-	comparison.WriteSamplerTable(os.Stdout, ours, peer)
+	comparison.WriteSamplerTable(os.Stdout,
+		comparison.Median(ours.Name, oursCPU, oursHeld), comparison.Median(peer.Name, peerCPU, peerHeld))
+	fmt.Println()
+	comparison.WriteSpread(os.Stdout, ours.Name, oursCPU, peer.Name, peerCPU)
 
 	// Connectors: canary_analysis against contrib spanmetrics v0.161.0
 	// goes here once canary_analysis exists; see comparison/connector.go.
 	return nil
 }
 
-func measure(ctx context.Context, s comparison.Sampler, cfg workload.Config, runs int, cpuProfile string) (comparison.SamplerResult, error) {
-	var cpus []comparison.CPU
-	var helds []comparison.Held
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return comparison.SamplerResult{}, err
+// runCPU prepares a workload and runs it, profiling only the sampler's
+// work (not the workload's generation) when prof is set.
+func runCPU(ctx context.Context, s comparison.Sampler, cfg workload.Config, prof *os.File) (comparison.CPU, error) {
+	w := comparison.Prepare(cfg)
+	if prof != nil {
+		if err := pprof.StartCPUProfile(prof); err != nil {
+			return comparison.CPU{}, err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return comparison.SamplerResult{}, err
-		}
+		defer pprof.StopCPUProfile()
 	}
-	for range runs {
-		c, err := comparison.MeasureCPU(ctx, s, cfg)
-		if err != nil {
-			return comparison.SamplerResult{}, err
-		}
-		cpus = append(cpus, c)
-	}
-	if cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
-	for range runs {
-		h, err := comparison.MeasureHeld(ctx, s, cfg)
-		if err != nil {
-			return comparison.SamplerResult{}, err
-		}
-		helds = append(helds, h)
-	}
-	return comparison.Median(s.Name, cpus, helds), nil
+	return comparison.RunCPU(ctx, s, w)
 }
