@@ -65,6 +65,11 @@ func (b *board) record(rep verdictReport, at time.Time, p seriesPoint) []byte {
 		run.Changes = append(run.Changes, verdictChange{Time: at, Verdict: rep.Verdict, Reason: rep.Reason})
 		changed = true
 	}
+	if run.Last != nil && run.Last.Verdict == verdictRollback && rep.Verdict != verdictRollback {
+		// A rollback is final for the run. The judge keeps that in memory;
+		// after a restart it starts afresh, so the history keeps it too.
+		rep.Verdict, rep.Reason = verdictRollback, run.Last.Reason
+	}
 	feed := diffChecks(run.Last, &rep, at)
 	if len(feed) > 0 {
 		run.Anomalies = append(run.Anomalies, feed...)

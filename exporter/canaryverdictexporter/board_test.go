@@ -179,3 +179,18 @@ func TestSeriesIsBounded(t *testing.T) {
 	assert.Len(t, s.Times, maxSeriesPoints)
 	assert.Equal(t, t0.Add(5*time.Second), s.Times[0])
 }
+
+func TestBoardKeepsARestoredRollbackFinal(t *testing.T) {
+	b := newBoard(5, 0, nil)
+	rec := b.record(report("checkout", "1.2", "r", verdictRollback), t0, seriesPoint{})
+	var saved serviceRecord
+	require.NoError(t, json.Unmarshal(rec, &saved))
+
+	restarted := newBoard(5, 0, nil)
+	restarted.restore([]serviceRecord{saved})
+	// The judge restarted with no memory of the run and says inconclusive.
+	restarted.record(report("checkout", "1.2", "r", verdictInconclusive), t0.Add(time.Minute), seriesPoint{})
+	got := restarted.verdict("checkout", "")
+	assert.Equal(t, verdictRollback, got.Verdict)
+	assert.Equal(t, "rollback reason", got.Reason)
+}

@@ -31,7 +31,7 @@ type stepClock struct {
 	// judge ignores cells of steps already judged), so steps wait for their
 	// grace period even if every instance seen so far has reported them.
 	learnUntil time.Time
-	judged    evidence.Step
+	judged     evidence.Step
 	// firstReached holds, for steps not judged yet, the wall time at which
 	// the first instance reached them.
 	firstReached map[evidence.Step]time.Time
