@@ -12,7 +12,7 @@
 // stops; in `canarytrace backtest` only span time moves it, so a replay at
 // any speed gives the same steps. Live evaluation starts at the first span
 // (a backlog or a replay of recent minutes is judged in order, not counted
-// late), but no further back than MaxSteps before the wall clock. A step is
+// late), but no further back than MaxBacklog (an hour) before the wall clock. A step is
 // ready once the watermark has passed its end.
 //
 // One wild timestamp must neither wedge nor flood the evaluation:

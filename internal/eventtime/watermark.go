@@ -19,7 +19,17 @@ type Config struct {
 	MaxFutureSkew time.Duration
 	// MaxSteps bounds the steps returned by one Advance or Flush.
 	MaxSteps int
+	// MaxBacklog is how far behind the wall clock a live collector's first
+	// span may be and still be judged step by step rather than counted late
+	// (a replay, a queue drained after an outage). Zero means
+	// DefaultMaxBacklog.
+	MaxBacklog time.Duration
 }
+
+// DefaultMaxBacklog covers a replay of the last half hour of a release and
+// the queue a collector builds in a typical outage, while a first timestamp
+// older than that (a wild clock) still cannot open days of empty steps.
+const DefaultMaxBacklog = time.Hour
 
 var (
 	ErrInterval = errors.New("eventtime: interval must be positive")
@@ -102,13 +112,16 @@ func (w *Watermark) observeLive(ns int64) int {
 	if !w.hasNext {
 		// Start at the first span, so a backlog drained after an outage or
 		// a replay of the last minutes is judged step by step instead of
-		// counted late. A first span older than MaxSteps before the wall
-		// clock's watermark is no backlog worth judging (a wild timestamp,
-		// or data too old for the window): start at the wall clock's
+		// counted late. A first span older than MaxBacklog is no backlog
+		// worth judging (a wild timestamp): start at the wall clock's
 		// watermark, so it cannot open years of empty steps.
+		backlog := w.cfg.MaxBacklog
+		if backlog <= 0 {
+			backlog = DefaultMaxBacklog
+		}
 		wall := now - int64(w.cfg.AllowedLateness)
 		from := ns - int64(w.cfg.AllowedLateness)
-		if from < wall-int64(w.cfg.MaxSteps)*int64(w.cfg.Interval) {
+		if from < wall-int64(backlog) {
 			from = wall
 		}
 		w.start(from)

@@ -107,9 +107,8 @@ func TestLiveWallClockAdvancesWithoutSpans(t *testing.T) {
 func TestLiveReplayOfThePastIsJudgedInOrderNotLate(t *testing.T) {
 	now := at(10 * time.Minute)
 	w := New(testConfig(), func() time.Time { return now })
-	// Four minutes back: within MaxSteps (30 steps of 10s) of the wall clock.
-	now = at(4 * time.Minute)
-	for d := time.Duration(0); d < 4*time.Minute; d += time.Second {
+	// Ten minutes back: within the default backlog of an hour.
+	for d := time.Duration(0); d < 10*time.Minute; d += time.Second {
 		a := w.Observe(at(d))
 		require.False(t, a.Late, "span at %s", d)
 		if d%(10*time.Second) == 0 {
@@ -118,14 +117,14 @@ func TestLiveReplayOfThePastIsJudgedInOrderNotLate(t *testing.T) {
 	}
 	s, ok := w.Advance()
 	require.True(t, ok)
-	assert.Equal(t, StepOf(at(4*time.Minute-16*time.Second), 10*time.Second), s.Last, "watermark 3m54s: the step ending 3m50s is the last ready")
+	assert.Equal(t, StepOf(at(10*time.Minute-16*time.Second), 10*time.Second), s.Last, "watermark 9m54s: the step ending 9m50s is the last ready")
 	assert.True(t, w.Observe(at(time.Minute)).Late, "a span of a judged step is late")
 }
 
 func TestLiveWildOldFirstSpanOpensNoHistory(t *testing.T) {
 	now := t0
 	w := New(testConfig(), func() time.Time { return now })
-	assert.True(t, w.Observe(time.Unix(1, 0)).Late, "far older than MaxSteps before the wall clock")
+	assert.True(t, w.Observe(time.Unix(1, 0)).Late, "older than the backlog bound")
 	next, ok := w.Next()
 	require.True(t, ok)
 	assert.Equal(t, StepOf(at(-5*time.Second), 10*time.Second), next, "evaluation starts at the wall clock's watermark")
