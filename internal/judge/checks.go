@@ -46,14 +46,14 @@ func (r *run) errorCheck(est *opRun, strata []*opRun, c Criteria, failA, passA, 
 			count(float64(res.Samples.Canary)), count(float64(res.Samples.Stable)), c.MinSamples)
 		return res
 	}
-	var rel, abs, diff, above, below contrast
+	var rel, abs, diff, over, below contrast
 	for _, o := range strata {
 		a, b, d := errorContrasts(o, c.ErrorRate)
 		rel.add(a)
 		abs.add(b)
 		diff.add(d)
 		if release && c.ErrorRate.FailAbove > 0 {
-			above.add(canaryRateContrast(o, c.ErrorRate.FailAbove))
+			over.add(canaryRateContrast(o, c.ErrorRate.FailAbove))
 		}
 		if release && c.ErrorRate.PassBelow > 0 {
 			below.add(canaryRateContrast(o, c.ErrorRate.PassBelow))
@@ -61,19 +61,20 @@ func (r *run) errorCheck(est *opRun, strata []*opRun, c Criteria, failA, passA, 
 	}
 	if release {
 		f := releaseInflation(est, false)
-		rel.v, abs.v, diff.v, above.v, below.v = rel.v*f, abs.v*f, diff.v*f, above.v*f, below.v*f
+		rel.v, abs.v, diff.v, over.v, below.v = rel.v*f, abs.v*f, diff.v*f, over.v*f, below.v*f
 	}
 	var also []contrast
 	if release && c.ErrorRate.PassBelow > 0 {
 		also = append(also, below)
 	}
-	now := decide([]contrast{rel, abs}, []contrast{rel, abs}, also, failA, passA, tunedFor)
+	b := boundariesAt(rel.t, failA, passA, tunedFor)
+	now := decide([]contrast{rel, abs}, []contrast{rel, abs}, also, b)
 	overLimit := false
-	if release && c.ErrorRate.FailAbove > 0 && decide([]contrast{above}, nil, nil, failA, passA, tunedFor) == Fail {
+	if release && c.ErrorRate.FailAbove > 0 && decide([]contrast{over}, nil, nil, b) == Fail {
 		now, overLimit = Fail, true
 	}
 	res.Verdict = r.settle(checkID{est.op, CheckErrorRate}, now)
-	res.Interval = interval(diff, failA, tunedFor)
+	res.Interval = interval(diff, b.fail)
 	res.Reason = fmt.Sprintf("error rate %s vs %s%s, %s vs %s calls, %s confidence",
 		percent(res.Canary), percent(res.Stable), times(res.Canary, res.Stable),
 		count(cn.calls), count(st.calls), percent(c.Confidence))
@@ -108,9 +109,10 @@ func (r *run) latencyCheck(est *opRun, strata []*opRun, q float64, c Criteria, f
 	if est.op.IsRelease() {
 		total.v *= releaseInflation(est, true)
 	}
-	now := decide([]contrast{total}, []contrast{total}, nil, failA, passA, tunedFor)
+	b := boundariesAt(total.t, failA, passA, tunedFor)
+	now := decide([]contrast{total}, []contrast{total}, nil, b)
 	res.Verdict = r.settle(checkID{est.op, name}, now)
-	res.Interval = interval(total, failA, tunedFor)
+	res.Interval = interval(total, b.fail)
 	res.Reason = fmt.Sprintf("p%s %s vs %s%s, tolerance ×%s, %s vs %s calls, %s confidence",
 		trimFloat(q*100), duration(res.Canary), duration(res.Stable), times(res.Canary, res.Stable),
 		trimFloat(1+c.Latency.MaxRelativeIncrease), count(cn.calls), count(st.calls), percent(c.Confidence))

@@ -235,7 +235,8 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 	allPass := nRelease > 0
 	for i := range checks {
 		ch := &checks[i]
-		if ch.Verdict == Fail && failed == nil {
+		// Name an operation's failure before the release's: it says where.
+		if ch.Verdict == Fail && (failed == nil || failed.Operation.IsRelease() && !ch.Operation.IsRelease()) {
 			failed = ch
 		}
 		if ch.Samples.Canary >= c.MinSamples && ch.Samples.Stable >= c.MinSamples {

@@ -66,6 +66,10 @@ type scenario struct {
 type armTable struct {
 	offset int32
 	p      []float64
+	// lambda and expNeg cache exp(-lambda*p) per bucket for the Poisson
+	// draws: lambda is fixed per arm within a scenario.
+	lambda float64
+	expNeg []float64
 }
 
 type preparedOp struct {
@@ -78,9 +82,9 @@ func (s scenario) prepare() []preparedOp {
 	for i, o := range s.ops {
 		out[i].simOp = o
 		off, p := o.latCanary.buckets()
-		out[i].tables[0] = armTable{off, p}
+		out[i].tables[0] = armTable{offset: off, p: p}
 		off, p = o.latStable.buckets()
-		out[i].tables[1] = armTable{off, p}
+		out[i].tables[1] = armTable{offset: off, p: p}
 	}
 	return out
 }
@@ -95,12 +99,18 @@ type stepCell struct {
 // draw draws one step of one arm of one operation.
 func draw(rng *rand.Rand, o *preparedOp, arm int, lambda float64, into *stepCell) {
 	t := &o.tables[arm]
+	if t.lambda != lambda || t.expNeg == nil {
+		t.lambda, t.expNeg = lambda, make([]float64, len(t.p))
+		for j, p := range t.p {
+			t.expNeg[j] = math.Exp(-lambda * p)
+		}
+	}
 	into.hist.Offset = t.offset
 	into.hist.Counts = into.hist.Counts[:0]
 	into.hist.Zero = 0
 	var calls int64
-	for _, p := range t.p {
-		n := poisson(rng, lambda*p)
+	for j, p := range t.p {
+		n := poissonExp(rng, lambda*p, t.expNeg[j])
 		into.hist.Counts = append(into.hist.Counts, uint64(n))
 		calls += n
 	}
@@ -177,6 +187,11 @@ func (s *sampler) thin(rng *rand.Rand, c *stepCell) (errs, oks evidence.Histogra
 // a rounded normal for large ones (the counts there are large enough that
 // the approximation does not matter to the judge).
 func poisson(rng *rand.Rand, lambda float64) int64 {
+	return poissonExp(rng, lambda, math.Exp(-lambda))
+}
+
+// poissonExp is poisson with exp(-lambda) given.
+func poissonExp(rng *rand.Rand, lambda, l float64) int64 {
 	if lambda <= 0 {
 		return 0
 	}
@@ -184,7 +199,6 @@ func poisson(rng *rand.Rand, lambda float64) int64 {
 		x := math.Round(lambda + math.Sqrt(lambda)*rng.NormFloat64())
 		return int64(math.Max(0, x))
 	}
-	l := math.Exp(-lambda)
 	k := int64(0)
 	p := rng.Float64()
 	for p > l {
@@ -204,6 +218,10 @@ func binomial(rng *rand.Rand, n int64, p float64) int64 {
 	}
 	if p > 0.5 {
 		return n - binomial(rng, n, 1-p)
+	}
+	if mean := float64(n) * p; mean*(1-p) > 40 {
+		x := math.Round(mean + math.Sqrt(mean*(1-p))*rng.NormFloat64())
+		return int64(math.Min(math.Max(0, x), float64(n)))
 	}
 	lq := math.Log1p(-p)
 	k, pos := int64(0), int64(0)

@@ -166,3 +166,11 @@ func simulate(t testing.TB, s scenario, seed uint64, steps int, sampled bool, c 
 }
 
 func (o *simOp) perReqRate() float64 { return o.perReq }
+
+// BenchmarkSimulatedRun is one 30-minute A/A run judged at every step,
+// beside and after the sampler.
+func BenchmarkSimulatedRun(b *testing.B) {
+	for i := 0; b.Loop(); i++ {
+		simulate(b, tenOperations(), uint64(i), 180, true, DefaultCriteria())
+	}
+}

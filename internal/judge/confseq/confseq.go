@@ -45,11 +45,20 @@ func (b Boundary) Alpha() float64 { return b.alpha }
 // most alpha, at any time. It is +Inf when t <= 0 or v is not positive and
 // finite: no evidence, no conclusion.
 func (b Boundary) Radius(v, t float64) float64 {
-	if !(t > 0) || !(v > 0) || math.IsInf(v, 1) {
+	if !(v > 0) || math.IsInf(v, 1) {
+		return math.Inf(1)
+	}
+	return b.Multiplier(t) * math.Sqrt(v)
+}
+
+// Multiplier returns Radius(v, t)/sqrt(v): the boundary in standard
+// deviations, which depends on t only, so contrasts sharing t share it.
+func (b Boundary) Multiplier(t float64) float64 {
+	if !(t > 0) {
 		return math.Inf(1)
 	}
 	x := t / b.m
-	return MixtureZ(x, b.alpha) * math.Sqrt(v*(1+1/x))
+	return MixtureZ(x, b.alpha) * math.Sqrt(1+1/x)
 }
 
 // MixtureZ returns the z >= 0 at which the one-sided normal mixture
@@ -72,7 +81,7 @@ func MixtureZ(x, alpha float64) float64 {
 	z := math.Sqrt(2 * target)
 	for i := 0; i < 100; i++ {
 		next := math.Sqrt(2 * (target - logPhi(z)))
-		if math.Abs(next-z) < 1e-10*(1+z) {
+		if math.Abs(next-z) < 1e-9*(1+z) {
 			return next
 		}
 		z = next

@@ -1,0 +1,282 @@
+package judge
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/stage"
+)
+
+var (
+	pay     = evidence.Release{Service: "payments", Version: "1.4.0"}
+	payOp   = op("payments", "POST /pay", "server")
+	stockOp = op("inventory", "GET /stock", "server")
+)
+
+// spans records, at each step, stable and canary spans of one operation:
+// every canaryErrEvery-th canary span and every stableErrEvery-th stable
+// span is an error; durations cycle through 10..109 ms over all spans
+// emitted (canary ones x slow).
+// Trace IDs are distinct and deterministic.
+type spans struct {
+	op                             evidence.Operation
+	stable, canary                 int
+	stableErrEvery, canaryErrEvery int
+	slow                           float64
+}
+
+var traceSeq uint64
+
+func (s spans) observe(ev *evidence.Evidence, rel evidence.Release, step evidence.Step) {
+	emit := func(arm stage.Arm, n, errEvery int, factor float64) {
+		for i := 0; i < n; i++ {
+			traceSeq++
+			var id [16]byte
+			for b := 0; b < 8; b++ {
+				id[15-b] = byte(traceSeq >> (8 * b))
+			}
+			ev.Observe(evidence.Observation{
+				Release: rel, Operation: s.op, Arm: arm, Step: step, TraceID: id,
+				Error:    errEvery > 0 && i%errEvery == 0,
+				Duration: time.Duration(float64(10+traceSeq%100) * factor * float64(time.Millisecond)),
+			})
+		}
+	}
+	emit(stage.Stable, s.stable, s.stableErrEvery, 1)
+	emit(stage.Canary, s.canary, s.canaryErrEvery, s.slow)
+}
+
+func judgeSteps(t *testing.T, j *Judge, ev *evidence.Evidence, rel evidence.Release, steps int, ss ...spans) ReleaseVerdict {
+	t.Helper()
+	var v []ReleaseVerdict
+	for k := 0; k < steps; k++ {
+		for _, s := range ss {
+			s.observe(ev, rel, evidence.Step(k))
+		}
+		v = j.Judge(ev, evidence.Step(k))
+	}
+	require.Len(t, v, 1)
+	return v[0]
+}
+
+func mustJudge(t testing.TB, c Criteria) *Judge {
+	j, err := New(c)
+	require.NoError(t, err)
+	return j
+}
+
+func TestNoEvidenceIsInconclusiveUntilMinSamples(t *testing.T) {
+	j := mustJudge(t, DefaultCriteria())
+	ev := evidence.New()
+	v := judgeSteps(t, j, ev, pay, 2, spans{op: payOp, stable: 100, canary: 5, slow: 1})
+	assert.Equal(t, Inconclusive, v.Verdict)
+	assert.Equal(t, "payments@1.4.0@0", v.Run)
+	assert.Equal(t, "waiting for min_samples 100 per arm: error_rate has 10 canary and 200 stable samples", v.Reason)
+	assert.Zero(t, v.Score)
+}
+
+func TestErrorRegressionFailsWithExemplarsAndStaysFailed(t *testing.T) {
+	j := mustJudge(t, DefaultCriteria())
+	ev := evidence.New()
+	bad := spans{op: payOp, stable: 400, canary: 40, stableErrEvery: 200, canaryErrEvery: 5, slow: 1}
+	v := judgeSteps(t, j, ev, pay, 10, bad)
+	require.Equal(t, Fail, v.Verdict)
+	since := v.Since
+	var failed *CheckResult
+	for i := range v.Checks {
+		if v.Checks[i].Verdict == Fail && v.Checks[i].Operation == payOp {
+			failed = &v.Checks[i]
+		}
+	}
+	require.NotNil(t, failed)
+	assert.Equal(t, CheckErrorRate, failed.Check)
+	assert.InDelta(t, 0.2, failed.Canary, 1e-12)
+	assert.InDelta(t, 0.005, failed.Stable, 1e-12)
+	assert.Greater(t, failed.Interval[0], 0.0, "the interval of canary - stable excludes 0")
+	assert.Len(t, failed.Exemplars, evidence.ExemplarsPerKind)
+	for _, x := range failed.Exemplars {
+		assert.Len(t, x, 32)
+	}
+	assert.Contains(t, v.Reason, "error_rate of payments POST /pay (server) failed: error rate 20% vs 0.5% (×40)")
+
+	// A healthy canary afterwards does not undo the rollback.
+	good := bad
+	good.canaryErrEvery = 200
+	v = judgeSteps(t, j, ev, pay, 30, good)
+	assert.Equal(t, Fail, v.Verdict)
+	assert.Equal(t, since, v.Since)
+}
+
+func TestHealthyCanaryPromotes(t *testing.T) {
+	j := mustJudge(t, DefaultCriteria())
+	ev := evidence.New()
+	v := judgeSteps(t, j, ev, pay, 60, spans{op: payOp, stable: 2000, canary: 400, stableErrEvery: 200, canaryErrEvery: 200, slow: 1})
+	assert.Equal(t, Pass, v.Verdict, v.Reason)
+	assert.Equal(t, "all 3 release-level checks pass and no operation check fails", v.Reason)
+	// Five of six checks pass: the operation's error-rate guard, at its
+	// smaller share of the budget, has not shown tolerance yet.
+	assert.Equal(t, 83.3, v.Score)
+}
+
+func TestFailAboveFailsEvenWhenStableIsAsBad(t *testing.T) {
+	c := DefaultCriteria()
+	c.ErrorRate.FailAbove = 0.02
+	j := mustJudge(t, c)
+	ev := evidence.New()
+	v := judgeSteps(t, j, ev, pay, 20, spans{op: payOp, stable: 400, canary: 100, stableErrEvery: 10, canaryErrEvery: 10, slow: 1})
+	require.Equal(t, Fail, v.Verdict)
+	assert.Contains(t, v.Reason, "error_rate of release failed: error rate 10% above fail_above 2%")
+}
+
+func TestLatencyRegressionFailsOnlyTheSlowOperation(t *testing.T) {
+	j := mustJudge(t, DefaultCriteria())
+	ev := evidence.New()
+	v := judgeSteps(t, j, ev, pay, 20,
+		spans{op: payOp, stable: 400, canary: 40, slow: 2},
+		spans{op: stockOp, stable: 400, canary: 40, slow: 1})
+	require.Equal(t, Fail, v.Verdict)
+	for _, ch := range v.Checks {
+		if ch.Verdict == Fail {
+			assert.NotEqual(t, stockOp, ch.Operation, "%s of the healthy operation failed", ch.Check)
+		}
+		if ch.Verdict == Fail && ch.Operation == payOp && ch.Check == "latency_p50" {
+			assert.NotEmpty(t, ch.Exemplars)
+			assert.InDelta(t, 2, ch.Canary/ch.Stable, 0.1)
+		}
+	}
+}
+
+func TestSameEvidenceSameVerdicts(t *testing.T) {
+	// Two collector instances; two exporters merge them in opposite orders.
+	a, b := evidence.New(), evidence.New()
+	for k := 0; k < 30; k++ {
+		spans{op: payOp, stable: 300, canary: 30, stableErrEvery: 150, canaryErrEvery: 25, slow: 1.1}.observe(a, pay, evidence.Step(k))
+		spans{op: stockOp, stable: 200, canary: 20, stableErrEvery: 100, canaryErrEvery: 100, slow: 1}.observe(b, pay, evidence.Step(k))
+	}
+	ab, ba := evidence.New(), evidence.New()
+	ab.Merge(a)
+	ab.Merge(b)
+	ba.Merge(b)
+	ba.Merge(a)
+	j1, j2 := mustJudge(t, DefaultCriteria()), mustJudge(t, DefaultCriteria())
+	for k := 0; k < 30; k++ {
+		assert.Equal(t, j1.Judge(ab, evidence.Step(k)), j2.Judge(ba, evidence.Step(k)))
+	}
+}
+
+func TestLateCellsAreCountedNotRetested(t *testing.T) {
+	j := mustJudge(t, DefaultCriteria())
+	ev := evidence.New()
+	spans{op: payOp, stable: 10, canary: 1}.observe(ev, pay, 5)
+	j.Judge(ev, 5)
+	spans{op: payOp, stable: 10, canary: 1}.observe(ev, pay, 3)
+	j.Judge(ev, 6)
+	// step 5's two arm cells and release cells again, and step 3's.
+	assert.Equal(t, uint64(8), j.Stats().LateCells)
+}
+
+func TestCriteriaValidate(t *testing.T) {
+	mod := func(f func(*Criteria)) Criteria { c := DefaultCriteria(); f(&c); return c }
+	tests := []struct {
+		name string
+		c    Criteria
+		want error
+	}{
+		{"defaults", DefaultCriteria(), nil},
+		{"confidence 1", mod(func(c *Criteria) { c.Confidence = 1 }), ErrConfidence},
+		{"confidence NaN", mod(func(c *Criteria) { c.Confidence = math.NaN() }), ErrConfidence},
+		{"min samples 0", mod(func(c *Criteria) { c.MinSamples = 0 }), ErrMinSamples},
+		{"negative relative", mod(func(c *Criteria) { c.ErrorRate.MaxRelativeIncrease = -1 }), ErrRelativeIncrease},
+		{"absolute 1", mod(func(c *Criteria) { c.ErrorRate.MaxAbsoluteIncrease = 1 }), ErrAbsoluteIncrease},
+		{"fail above 1", mod(func(c *Criteria) { c.ErrorRate.FailAbove = 1 }), ErrFailAbove},
+		{"pass below 2", mod(func(c *Criteria) { c.ErrorRate.PassBelow = 2 }), ErrPassBelow},
+		{"latency relative inf", mod(func(c *Criteria) { c.Latency.MaxRelativeIncrease = math.Inf(1) }), ErrRelativeIncrease},
+		{"quantile 1", mod(func(c *Criteria) { c.Latency.Quantiles = []float64{1} }), ErrQuantile},
+		{"quantiles unordered", mod(func(c *Criteria) { c.Latency.Quantiles = []float64{0.99, 0.5} }), ErrQuantile},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.c.Validate()
+			if tt.want == nil {
+				assert.NoError(t, err)
+				return
+			}
+			assert.ErrorIs(t, err, tt.want)
+		})
+	}
+	_, err := New(mod(func(c *Criteria) { c.MinSamples = -3 }))
+	assert.EqualError(t, err, "min_samples must be at least 1, got -3")
+}
+
+func TestLatencyCheckNames(t *testing.T) {
+	assert.Equal(t, "latency_p50", LatencyCheck(0.5))
+	assert.Equal(t, "latency_p99", LatencyCheck(0.99))
+	assert.Equal(t, "latency_p99.9", LatencyCheck(0.999))
+}
+
+func TestOperationSharesSpendAtMostTheBudget(t *testing.T) {
+	for _, first := range []int{1, 8, 10, 40} {
+		sum := 0.0
+		for j := 1; j <= 1_000_000; j++ {
+			sum += operationShare(j, first)
+		}
+		assert.LessOrEqual(t, sum, 1.0)
+		assert.Greater(t, sum, 0.99, "first=%d", first)
+		assert.Equal(t, operationShare(1, first), operationShare(max(first, minFirstBlock), first), "the first block shares equally")
+	}
+	assert.InDelta(t, 0.075, operationShare(3, 10), 1e-15)
+}
+
+func TestHistogramQuantileAndExceedanceAgree(t *testing.T) {
+	var h evidence.Histogram
+	for ms := 1; ms <= 1000; ms++ {
+		i, _ := evidence.BucketIndex(time.Duration(ms) * time.Millisecond)
+		h.Add(i, 1)
+	}
+	var w weightedHistogram
+	w.addScaled(&h, 2)
+	for _, q := range []float64{0.5, 0.9, 0.99} {
+		y := w.quantile(q)
+		assert.InDelta(t, (1-q)*2000, w.above(y), 1e-6, "q=%v", q)
+		assert.InDelta(t, q, y, 0.03*q, "quantile of 1..1000 ms")
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	assert.Equal(t, "97,300", count(97300))
+	assert.Equal(t, "5,120", count(5120.4))
+	assert.Equal(t, "999", count(999))
+	assert.Equal(t, "2.1%", percent(0.021))
+	assert.Equal(t, "0.5%", percent(0.005))
+	assert.Equal(t, "0.05%", percent(0.0005))
+	assert.Equal(t, "95%", percent(0.95))
+	assert.Equal(t, " (×4.2)", times(0.021, 0.005))
+	assert.Equal(t, "312ms", duration(0.3123))
+	assert.Equal(t, "1.25s", duration(1.25))
+}
+
+func ExampleJudge() {
+	j, _ := New(DefaultCriteria())
+	ev := evidence.New()
+	// Ten steps of payments 1.4.0: the canary fails one call in five, stable
+	// one in two hundred.
+	for k := 0; k < 10; k++ {
+		spans{op: payOp, stable: 400, canary: 40, stableErrEvery: 200, canaryErrEvery: 5, slow: 1}.observe(ev, pay, evidence.Step(k))
+		for _, v := range j.Judge(ev, evidence.Step(k)) {
+			if k == 9 {
+				fmt.Println(v.Run, v.Verdict.Release(), "since step", v.Since)
+				fmt.Println(v.Reason)
+			}
+		}
+		ev.DropBefore(evidence.Step(k + 1))
+	}
+	// Output:
+	// payments@1.4.0@0 rollback since step 2
+	// error_rate of payments POST /pay (server) failed: error rate 20% vs 0.5% (×40), 120 vs 1,200 calls, 95% confidence
+}
