@@ -41,12 +41,14 @@ type canaryConnector struct {
 	releases *release.Registry
 	ops      *operations
 	series   map[seriesKey]*series
+	// pending holds what was observed since the last evaluation: spans are
+	// observed once, here; each evaluation merges it into evidence (cells,
+	// not spans: far cheaper) and exports it as the delta.
+	pending *evidence.Evidence
 	// evidence holds the steps not yet judged (and every run's start and
 	// exemplars); the judge folds each step into its running statistics.
 	evidence *evidence.Evidence
 	judge    *judge.Judge
-	// pending holds what was observed since the last export (delta).
-	pending *evidence.Evidence
 	// verdicts remembers each release's last overall verdict.
 	verdicts map[release.Key]judge.Verdict
 	attBuf   []release.Attribution
@@ -250,10 +252,7 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 			Error:     f.isErr,
 			Duration:  f.duration,
 		}
-		c.evidence.Observe(o)
-		if c.cfg.ExportEvidence {
-			c.pending.Observe(o)
-		}
+		c.pending.Observe(o)
 	}
 }
 

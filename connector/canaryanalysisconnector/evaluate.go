@@ -29,6 +29,9 @@ func (c *canaryConnector) evaluate(steps eventtime.Steps) (pmetric.Metrics, []ju
 	sm.Scope().SetName(metadata.ScopeName)
 	e := newEmitter(sm)
 
+	// The pending trace cache persists across Reset, so the second moments
+	// of a trace whose spans straddle two evaluations add up exactly.
+	c.evidence.Merge(c.pending)
 	ops := c.sortedOperations()
 	var changes []judge.ReleaseVerdict
 	for s := steps.First; s <= steps.Last; s++ {
@@ -40,8 +43,8 @@ func (c *canaryConnector) evaluate(steps eventtime.Steps) (pmetric.Metrics, []ju
 		evidencemetrics.Encode(c.pending, evidencemetrics.Export{
 			Interval: c.cfg.Interval, Watermark: evidence.Step(steps.Last), HasWatermark: true,
 		}, sm)
-		c.pending.Reset()
 	}
+	c.pending.Reset()
 	return md, changes, c.expire(steps.Last)
 }
 
