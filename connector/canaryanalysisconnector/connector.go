@@ -55,6 +55,9 @@ type canaryConnector struct {
 	// layout is the dimension layout, for writing operation attributes.
 	layout  *reader
 	scratch whist
+	// rejected is the evidence's rejected-observation count already
+	// recorded in telemetry.
+	rejected uint64
 	// onVerdict, when set (backtest), sees every release verdict judged.
 	onVerdict func(judge.ReleaseVerdict)
 
@@ -273,7 +276,12 @@ func (c *canaryConnector) advance(ctx context.Context, flush bool) error {
 	if ok {
 		md, changes, expired = c.evaluate(steps)
 	}
+	rejected := c.pending.Stats().Rejected - c.rejected
+	c.rejected += rejected
 	c.mu.Unlock()
+	if rejected > 0 {
+		c.tel.ConnectorCanaryAnalysisRejectedObservations.Add(ctx, int64(rejected))
+	}
 	if !ok {
 		return nil
 	}
