@@ -69,36 +69,39 @@ func (d *dictionary) id(s string) (uint32, bool) {
 	if len(s) > maxInternedLen || d.full.Load() {
 		return 0, false
 	}
-	return d.intern(s)
+	id, ok, _ := d.intern(s)
+	return id, ok
 }
 
-func (d *dictionary) intern(s string) (uint32, bool) {
+// intern returns the id of s, adding s when there is room; added says
+// whether s was new.
+func (d *dictionary) intern(s string) (id uint32, ok, added bool) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if id, ok := d.pending[s]; ok {
 		if d.hits++; d.hits >= maxPendingHits {
 			d.publishLocked()
 		}
-		return id, true
+		return id, true, false
 	}
 	// The snapshot may have been replaced since the caller looked.
 	if id, ok := d.snapshot.Load().ids[s]; ok {
-		return id, true
+		return id, true, false
 	}
 	if len(d.all) >= maxInternedStrings {
 		d.full.Store(true)
-		return 0, false
+		return 0, false, false
 	}
 	// Clone: s may point into a received request buffer that must not be
 	// kept alive by the dictionary.
 	s = strings.Clone(s)
-	id := uint32(len(d.all))
+	id = uint32(len(d.all))
 	d.all = append(d.all, s)
 	d.pending[s] = id
 	if len(d.pending) >= max(minPublish, len(d.snapshot.Load().ids)/publishShare) {
 		d.publishLocked()
 	}
-	return id, true
+	return id, true, true
 }
 
 // valueID returns the id of value s of the attribute whose key has id key,
@@ -114,9 +117,8 @@ func (d *dictionary) valueID(key uint32, s string) (uint32, bool) {
 	if len(s) > maxInternedLen || d.full.Load() {
 		return 0, false
 	}
-	n := len(d.all)
-	id, ok := d.intern(s)
-	if ok && id >= uint32(n) {
+	id, ok, added := d.intern(s)
+	if added {
 		counter.Add(1)
 	}
 	return id, ok
