@@ -143,6 +143,13 @@ func (r *runner) run(ctx context.Context) error {
 			return errors.Join(err, r.flush())
 		}
 		if !r.cfg.SimulatedClock {
+			// At low rates, do not hold finished spans through a long gap.
+			if time.Until(at) > realTimeFlush {
+				if err := r.flush(); err != nil {
+					return err
+				}
+				lastFlush = time.Now()
+			}
 			if err := waitUntil(ctx, at); err != nil {
 				return errors.Join(err, r.flush())
 			}

@@ -35,7 +35,7 @@ func startPipeline(ctx context.Context, exp sdktrace.SpanExporter, timeout time.
 	p := &pipeline{
 		exp: exp, timeout: timeout, maxFailures: maxFailures,
 		in: make(chan []sdktrace.ReadOnlySpan, queuedBatches), stopped: make(chan struct{}),
-		tally: spanTally{},
+		tally: newSpanTally(),
 	}
 	go p.loop(ctx)
 	return p

@@ -57,8 +57,12 @@ func (r *request) serve(ctx context.Context, pod *podGroup, op *operation, start
 	self := b.latency.sample(r.rng)
 	failed := r.rng.Float64() < b.errorRate
 
+	outcome := 0
+	if failed {
+		outcome = 1
+	}
 	ctx, span := pod.tracer.Start(ctx, op.name,
-		trace.WithTimestamp(start), trace.WithSpanKind(op.kind), trace.WithAttributes(op.attrs...))
+		trace.WithTimestamp(start), trace.WithSpanKind(op.kind), trace.WithAttributes(op.attrs[outcome]...))
 	at := start.Add(self / 2)
 	for _, c := range op.calls {
 		if c.remote {
@@ -70,9 +74,6 @@ func (r *request) serve(ctx context.Context, pod *podGroup, op *operation, start
 	end := at.Add(self - self/2)
 	if failed {
 		span.SetStatus(codes.Error, "simulated failure")
-	}
-	if op.http && op.kind == trace.SpanKindServer {
-		span.SetAttributes(attribute.Int("http.response.status_code", statusCode(failed)))
 	}
 	span.End(trace.WithTimestamp(end))
 	return end, failed

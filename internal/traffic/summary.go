@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
@@ -43,28 +44,46 @@ type SpanCount struct {
 
 type spanKey struct{ service, stage string }
 
-type spanTally map[spanKey]*SpanCount
+type spanTally struct {
+	counts map[spanKey]*SpanCount
+	// resources caches what each pod group's resource says: reading a
+	// resource's attributes copies them.
+	resources map[*resource.Resource]spanKey
+}
+
+func newSpanTally() spanTally {
+	return spanTally{counts: map[spanKey]*SpanCount{}, resources: map[*resource.Resource]spanKey{}}
+}
+
+func (t spanTally) resourceKey(res *resource.Resource) spanKey {
+	k, ok := t.resources[res]
+	if ok {
+		return k
+	}
+	for _, kv := range res.Attributes() {
+		switch kv.Key {
+		case "service.name":
+			k.service = kv.Value.AsString()
+		case StageKey:
+			k.stage = kv.Value.AsString()
+		}
+	}
+	t.resources[res] = k
+	return k
+}
 
 func (t spanTally) add(spans []sdktrace.ReadOnlySpan) {
 	for _, s := range spans {
-		var k spanKey
-		for _, kv := range s.Resource().Attributes() {
-			switch kv.Key {
-			case "service.name":
-				k.service = kv.Value.AsString()
-			case StageKey:
-				k.stage = kv.Value.AsString()
-			}
-		}
+		k := t.resourceKey(s.Resource())
 		for _, kv := range s.Attributes() {
 			if kv.Key == StageKey {
 				k.stage = kv.Value.AsString()
 			}
 		}
-		c := t[k]
+		c := t.counts[k]
 		if c == nil {
 			c = &SpanCount{Service: k.service, Stage: k.stage}
-			t[k] = c
+			t.counts[k] = c
 		}
 		c.Spans++
 		if s.Status().Code == codes.Error {
@@ -74,8 +93,8 @@ func (t spanTally) add(spans []sdktrace.ReadOnlySpan) {
 }
 
 func (t spanTally) sorted() []SpanCount {
-	out := make([]SpanCount, 0, len(t))
-	for _, c := range t {
+	out := make([]SpanCount, 0, len(t.counts))
+	for _, c := range t.counts {
 		out = append(out, *c)
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -34,7 +34,10 @@ type operation struct {
 	svc   *service
 	name  string
 	kind  trace.SpanKind
-	attrs []attribute.KeyValue
+	// attrs are the span's attributes at start, by outcome (index 1 when the
+	// span fails): the outcome is drawn first, so an HTTP server span's
+	// status code is known before it starts and never costs a SetAttributes.
+	attrs [2][]attribute.KeyValue
 	// behave is indexed by stageIndex: the stage the operation runs for.
 	behave [2]behavior
 	calls  []call
@@ -122,7 +125,12 @@ func buildTopology(s *Scenario, ids sdktrace.IDGenerator, sampler sdktrace.Sampl
 				}
 				o.behave[over.idx].latency = newLatencyModel(b.Latency)
 			}
-			o.attrs = operationAttributes(op, o.http)
+			for i, failed := range []bool{false, true} {
+				o.attrs[i] = operationAttributes(op, o.http)
+				if o.http && o.kind == trace.SpanKindServer {
+					o.attrs[i] = append(o.attrs[i], attribute.Int("http.response.status_code", statusCode(failed)))
+				}
+			}
 			ops[[2]string{sv.Name, op.Name}] = o
 		}
 	}
