@@ -31,9 +31,9 @@ type service struct {
 }
 
 type operation struct {
-	svc   *service
-	name  string
-	kind  trace.SpanKind
+	svc  *service
+	name string
+	kind trace.SpanKind
 	// attrs are the span's attributes at start, by outcome (index 1 when the
 	// span fails): the outcome is drawn first, so an HTTP server span's
 	// status code is known before it starts and never costs a SetAttributes.
