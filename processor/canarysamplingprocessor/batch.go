@@ -22,6 +22,7 @@ func (c earlyCause) String() string {
 type batch struct {
 	now       int64
 	decided   []decidedTrace
+	roots     []*bufferedTrace // traces whose root arrived, with decide_on_root
 	late      lateSpans
 	newTraces int64
 	early     [numCauses]int64

@@ -237,6 +237,12 @@ func (p *canarySampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) err
 			}
 		}
 	}
+	for _, t := range b.roots {
+		sh := p.shardOf(t.id)
+		sh.mu.Lock()
+		b.decided = sh.decideIfBuffered(&p.core, t, b.decided)
+		sh.mu.Unlock()
+	}
 	p.telemetry.recordBatch(ctx, &b)
 	// The received spans are safely buffered or forwarded; an error from
 	// the next consumer concerns other traces' spans and must not make the

@@ -224,8 +224,13 @@ func TestDecideOnRoot(t *testing.T) {
 	id := traceID(1, 1)
 	p.consume(t, tracesOf(spanSpec{trace: id, id: 2, parent: 1, resStage: "stable"}))
 	assert.Zero(t, p.sink.SpanCount(), "no root yet")
-	p.consume(t, tracesOf(spanSpec{trace: id, id: 1, resStage: "stable"}))
-	assert.Equal(t, 2, p.sink.SpanCount(), "decided when the root arrived")
+	p.consume(t, tracesOf(
+		spanSpec{trace: id, id: 1, resStage: "stable"},
+		spanSpec{trace: id, id: 3, parent: 1, resStage: "stable"},
+	))
+	assert.Equal(t, 3, p.sink.SpanCount(), "decided when the root arrived, with the rest of its batch")
+	_, err := p.tel.GetMetric("otelcol_processor_canary_sampling_late_spans")
+	assert.Error(t, err, "no span was late")
 }
 
 func TestShutdownForwardsEveryBufferedTrace(t *testing.T) {

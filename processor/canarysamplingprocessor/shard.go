@@ -60,15 +60,27 @@ func (sh *shard) receive(p *core, id pcommon.TraceID, sc *scopeContext, s ptrace
 		sh.append(t)
 		b.newTraces++
 	}
+	hadRoot := t.summary.hasRoot
 	t.add(&p.encoder, sc, s, &b.memo)
 	switch {
 	case t.count >= p.maxSpansPerTrace:
 		b.early[causeMaxSpans]++
 		b.decided = append(b.decided, sh.decide(p, t))
-	case p.decideOnRoot && t.summary.hasRoot:
-		b.decided = append(b.decided, sh.decide(p, t))
+	case p.decideOnRoot && t.summary.hasRoot && !hadRoot:
+		// Decided after the whole batch is buffered: the root's children
+		// are often in the same batch.
+		b.roots = append(b.roots, t)
 	}
 	return spanBuffered, sampling.Threshold{}
+}
+
+// decideIfBuffered decides t unless it was decided already (by a bound, or
+// by the ticker since it was noted).
+func (sh *shard) decideIfBuffered(p *core, t *bufferedTrace, out []decidedTrace) []decidedTrace {
+	if sh.traces[t.id] != t {
+		return out
+	}
+	return append(out, sh.decide(p, t))
 }
 
 // decide takes t out of the shard, decides it and caches the decision.
