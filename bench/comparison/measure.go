@@ -23,83 +23,130 @@ const CPUWait = time.Second
 const HeldWait = time.Hour
 
 // CPU is the cost of processing a workload from first span to the last
-// decision (Shutdown decides what is still buffered).
+// decision (Shutdown decides what is still buffered), net of decoding.
 type CPU struct {
 	Spans       int
-	CPUPerSpan  float64 // ns of process CPU time per span
-	WallPerSpan float64 // ns of wall time per span
-	AllocsSpan  float64 // heap allocations per span
-	BytesSpan   float64 // heap bytes allocated per span
-	Kept        Kept
-	Truth       workload.Truth
+	CPUPerSpan  float64 // ns of process CPU time per span, net of decoding
+	WallPerSpan float64 // ns of wall time per span, net of decoding
+	AllocsSpan  float64 // heap allocations per span, net of decoding
+	BytesSpan   float64 // heap bytes allocated per span, net of decoding
+	// DecodePerSpan is the CPU per span of decoding the batches alone,
+	// the receiver's share, subtracted from CPUPerSpan.
+	DecodePerSpan float64
+	Kept          Kept
+	Truth         workload.Truth
 }
 
-// Workload is a generated workload, decoded from OTLP beforehand (decoding
-// is the receiver's cost, not the sampler's). It can be run once.
+// Workload is a generated workload kept as OTLP protobuf, as a receiver
+// gets it. Keeping it encoded matters: decoded pdata of a whole run would
+// be hundreds of megabytes of pointer-rich live heap, and every garbage
+// collection during the run would mark it, charging each sampler for GC
+// work a collector would not do.
 type Workload struct {
-	batches []ptrace.Traces
+	encoded [][]byte
 	truth   workload.Truth
 	traces  int
 }
 
 // Prepare generates the workload of a CPU run.
-func Prepare(cfg workload.Config) *Workload {
+func Prepare(cfg workload.Config) (*Workload, error) {
 	w := &Workload{traces: cfg.Traces}
-	w.truth = workload.Generate(cfg, workload.ViaOTLP(func(td ptrace.Traces) { w.batches = append(w.batches, td) }))
-	return w
+	var m ptrace.ProtoMarshaler
+	var err error
+	w.truth = workload.Generate(cfg, func(td ptrace.Traces) {
+		b, e := m.MarshalTraces(td)
+		if e != nil && err == nil {
+			err = e
+		}
+		w.encoded = append(w.encoded, b)
+	})
+	return w, err
 }
 
 // MeasureCPU prepares the workload and runs it through a new sampler.
 func MeasureCPU(ctx context.Context, s Sampler, cfg workload.Config) (CPU, error) {
-	return RunCPU(ctx, s, Prepare(cfg))
+	w, err := Prepare(cfg)
+	if err != nil {
+		return CPU{}, err
+	}
+	return RunCPU(ctx, s, w)
 }
 
-// RunCPU feeds a prepared workload to a new sampler and shuts it down,
-// measuring from the sampler's creation to the end of Shutdown.
+// RunCPU measures the workload decoded and fed to a new sampler, from the
+// sampler's creation to the end of its Shutdown, and subtracts a pass that
+// only decodes the same batches, measured just before.
 func RunCPU(ctx context.Context, s Sampler, w *Workload) (CPU, error) {
-	batches := w.batches
-	w.batches = nil
+	decode, err := w.pass(ctx, nil)
+	if err != nil {
+		return CPU{}, err
+	}
 	out := newSink()
+	total, err := w.pass(ctx, func() (processor.Traces, error) { return s.start(ctx, CPUWait, 2*w.traces, out) })
+	if err != nil {
+		return CPU{}, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	n := float64(w.truth.TotalSpans())
+	return CPU{
+		Spans:         w.truth.TotalSpans(),
+		CPUPerSpan:    float64(total.cpu-decode.cpu) / n,
+		WallPerSpan:   float64(total.wall-decode.wall) / n,
+		AllocsSpan:    float64(total.allocs-decode.allocs) / n,
+		BytesSpan:     float64(total.bytes-decode.bytes) / n,
+		DecodePerSpan: float64(decode.cpu) / n,
+		Kept:          out.result(),
+		Truth:         w.truth,
+	}, nil
+}
 
+type cost struct {
+	cpu, wall     time.Duration
+	allocs, bytes uint64
+}
+
+// pass decodes every batch and hands it to the processor that start
+// creates, then shuts it down; with start nil it only decodes.
+func (w *Workload) pass(ctx context.Context, start func() (processor.Traces, error)) (cost, error) {
+	var u ptrace.ProtoUnmarshaler
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	cpu0, err := processCPU()
 	if err != nil {
-		return CPU{}, err
+		return cost{}, err
 	}
 	wall0 := time.Now()
 
-	p, err := s.start(ctx, CPUWait, 2*w.traces, out)
-	if err != nil {
-		return CPU{}, err
-	}
-	for i, td := range batches {
-		if err := p.ConsumeTraces(ctx, td); err != nil {
-			return CPU{}, fmt.Errorf("%s: %w", s.Name, err)
+	var p processor.Traces
+	if start != nil {
+		if p, err = start(); err != nil {
+			return cost{}, err
 		}
-		batches[i] = ptrace.Traces{} // the sampler's copy is all that stays
 	}
-	if err := p.Shutdown(ctx); err != nil {
-		return CPU{}, fmt.Errorf("%s: shutdown: %w", s.Name, err)
+	for _, b := range w.encoded {
+		td, err := u.UnmarshalTraces(b)
+		if err != nil {
+			return cost{}, err
+		}
+		if p == nil {
+			continue
+		}
+		if err := p.ConsumeTraces(ctx, td); err != nil {
+			return cost{}, err
+		}
+	}
+	if p != nil {
+		if err := p.Shutdown(ctx); err != nil {
+			return cost{}, fmt.Errorf("shutdown: %w", err)
+		}
 	}
 
 	wall := time.Since(wall0)
 	cpu1, err := processCPU()
 	if err != nil {
-		return CPU{}, err
+		return cost{}, err
 	}
 	runtime.ReadMemStats(&after)
-	n := float64(w.truth.TotalSpans())
-	return CPU{
-		Spans:       w.truth.TotalSpans(),
-		CPUPerSpan:  float64(cpu1-cpu0) / n,
-		WallPerSpan: float64(wall) / n,
-		AllocsSpan:  float64(after.Mallocs-before.Mallocs) / n,
-		BytesSpan:   float64(after.TotalAlloc-before.TotalAlloc) / n,
-		Kept:        out.result(),
-		Truth:       w.truth,
-	}, nil
+	return cost{cpu: cpu1 - cpu0, wall: wall, allocs: after.Mallocs - before.Mallocs, bytes: after.TotalAlloc - before.TotalAlloc}, nil
 }
 
 // Held is the memory a sampler holds for buffered spans.

@@ -56,6 +56,7 @@ func WriteSamplerTable(w io.Writer, ours, peer SamplerResult) {
 		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%s\t\n", label, a, b, ratio, verdict)
 	}
 	row("CPU ns/span (process CPU)", ours.CPU.CPUPerSpan, peer.CPU.CPUPerSpan, CPUTarget)
+	row("  (decoding alone, subtracted)", ours.CPU.DecodePerSpan, peer.CPU.DecodePerSpan, 0)
 	row("wall ns/span", ours.CPU.WallPerSpan, peer.CPU.WallPerSpan, 0)
 	row("allocs/span", ours.CPU.AllocsSpan, peer.CPU.AllocsSpan, 0)
 	row("B allocated/span", ours.CPU.BytesSpan, peer.CPU.BytesSpan, 0)

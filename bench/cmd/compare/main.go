@@ -96,7 +96,10 @@ func run(traces, runs int, seed uint64, cpuProfile string) error {
 // runCPU prepares a workload and runs it, profiling only the sampler's
 // work (not the workload's generation) when prof is set.
 func runCPU(ctx context.Context, s comparison.Sampler, cfg workload.Config, prof *os.File) (comparison.CPU, error) {
-	w := comparison.Prepare(cfg)
+	w, err := comparison.Prepare(cfg)
+	if err != nil {
+		return comparison.CPU{}, err
+	}
 	if prof != nil {
 		if err := pprof.StartCPUProfile(prof); err != nil {
 			return comparison.CPU{}, err
