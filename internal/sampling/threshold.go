@@ -113,7 +113,7 @@ func MaxThreshold(a, b Threshold) Threshold {
 
 // ProbabilityToThreshold returns the threshold of probability p in (0, 1],
 // rounded to DefaultPrecision significant hex digits of the kept count
-// 2^56·p (see Precision). The result is exactly what its Hex encodes, so the
+// 2^56·p (see DefaultPrecision). The result is exactly what its Hex encodes, so the
 // written `th` is the one the decision used.
 func ProbabilityToThreshold(p float64) (Threshold, error) {
 	return ProbabilityToThresholdWithPrecision(p, DefaultPrecision)
