@@ -231,12 +231,16 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	bucket, zero := bucketOf(f.duration)
 
 	sk := seriesKey{op: op, version: res.version, arm: primary}
-	s := c.series[sk]
-	if s == nil {
-		s = newSeries(arrival.Step.Start(c.cfg.Interval).UnixNano())
-		c.series[sk] = s
+	s := op.last
+	if s == nil || op.lastKey != sk {
+		s = c.series[sk]
+		if s == nil {
+			s = newSeries(arrival.Step.Start(c.cfg.Interval).UnixNano())
+			c.series[sk] = s
+		}
+		op.last, op.lastKey = s, sk
 	}
-	s.add(f.adjusted, f.isErr, f.duration.Seconds(), bucket, zero)
+	s.add(f.adjusted, f.isErr, f.duration.Seconds(), bucket, zero, f.end)
 
 	if arrival.Late {
 		n.late++

@@ -144,10 +144,13 @@ func (c *canaryConnector) expire(last eventtime.Step) int {
 		}
 		goneOps[op] = true
 	})
-	if goneOps != nil {
-		for k := range c.series {
-			if goneOps[k.op] {
-				delete(c.series, k)
+	// A series ends with its operation, or when its version stops: every
+	// deploy brings new versions, and their old series would pile up.
+	for k, s := range c.series {
+		if goneOps[k.op] || s.lastEnd < cutoff {
+			delete(c.series, k)
+			if k.op.last == s {
+				k.op.last = nil
 			}
 		}
 	}

@@ -23,6 +23,10 @@ type operation struct {
 	windows [2]*window
 	// lastEnd is the latest span end time (unix ns), for expiry.
 	lastEnd int64
+	// last caches the series of the previous span: an operation's spans
+	// mostly come from one version and arm, and the lookup is per span.
+	last    *series
+	lastKey seriesKey
 }
 
 func (o *operation) window(a stage.Arm, steps int) *window {

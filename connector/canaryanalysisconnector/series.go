@@ -25,14 +25,17 @@ type series struct {
 	hist      whist
 	// lastEmit is the end of the previous emission (delta start time).
 	lastEmit int64
-	dirty    bool
+	// lastEnd is the latest span end time (unix ns), for expiry.
+	lastEnd int64
+	dirty   bool
 }
 
 func newSeries(start int64) *series {
 	return &series{start: start, lastEmit: start, hist: whist{track: true}}
 }
 
-func (s *series) add(weight float64, isErr bool, seconds float64, bucket int32, zero bool) {
+func (s *series) add(weight float64, isErr bool, seconds float64, bucket int32, zero bool, end int64) {
+	s.lastEnd = max(s.lastEnd, end)
 	e := 0
 	if isErr {
 		e = 1

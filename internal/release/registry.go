@@ -29,6 +29,17 @@ type Registry struct {
 	byService map[string][]*Release
 	// active lists every active release, oldest first.
 	active []*Release
+	// seen caches the arms of the last resource and span stage values:
+	// consecutive spans mostly repeat them, and a lookup is per span.
+	seen [2]seenArm
+}
+
+type seenArm struct {
+	value     string
+	arm       stage.Arm
+	ok        bool
+	qualified bool // value is "<service>@<version>"
+	release   Key
 }
 
 // NewRegistry builds a registry for a validated stage config.
@@ -40,11 +51,22 @@ func NewRegistry(c stage.Config) *Registry {
 	}
 }
 
-func (r *Registry) arm(value string, present bool) stage.Arm {
+// arm classifies a stage value; slot 0 caches resource values, 1 span
+// values.
+func (r *Registry) arm(slot int, value string, present bool) stage.Arm {
 	if !present {
 		return r.classifier.Missing()
 	}
-	return r.classifier.Arm(value)
+	return r.lookup(slot, value).arm
+}
+
+func (r *Registry) lookup(slot int, value string) *seenArm {
+	c := &r.seen[slot]
+	if !c.ok || c.value != value {
+		svc, ver, q := stage.ParseRelease(value)
+		*c = seenArm{value: value, arm: r.classifier.Arm(value), ok: true, qualified: q, release: Key{Service: svc, Version: ver}}
+	}
+	return c
 }
 
 // Attribute appends to out the releases and arms the span is evidence for.
@@ -58,7 +80,7 @@ func (r *Registry) arm(value string, present bool) stage.Arm {
 // active release is simply outside any run.
 func (r *Registry) Attribute(s Span, out []Attribution) (_ []Attribution, primary stage.Arm, why Unattributed) {
 	n := len(out)
-	own := r.arm(s.ResourceStage, s.HasResourceStage)
+	own := r.arm(0, s.ResourceStage, s.HasResourceStage)
 	switch own {
 	case stage.Canary:
 		rel := r.touch(r.ownKey(s), s.End)
@@ -69,7 +91,7 @@ func (r *Registry) Attribute(s Span, out []Attribution) (_ []Attribution, primar
 			out = append(out, Attribution{Release: rels[len(rels)-1], Arm: stage.Stable})
 		}
 	}
-	callers := r.arm(s.SpanStage, s.HasSpanStage)
+	callers := r.arm(1, s.SpanStage, s.HasSpanStage)
 	out, ambiguous := r.downstream(s, callers, out)
 	switch {
 	case len(out) > n && !out[n].Downstream:
@@ -89,8 +111,8 @@ func (r *Registry) Attribute(s Span, out []Attribution) (_ []Attribution, primar
 }
 
 func (r *Registry) ownKey(s Span) Key {
-	if svc, ver, ok := stage.ParseRelease(s.ResourceStage); ok && svc == s.Service {
-		return Key{Service: svc, Version: ver}
+	if seen := r.lookup(0, s.ResourceStage); seen.qualified && seen.release.Service == s.Service {
+		return seen.release
 	}
 	return Key{Service: s.Service, Version: s.Version}
 }
@@ -98,11 +120,11 @@ func (r *Registry) ownKey(s Span) Key {
 // downstream attributes the span, as another service's operation, by the
 // arm its span attribute stage names (callers).
 func (r *Registry) downstream(s Span, callers stage.Arm, out []Attribution) (_ []Attribution, ambiguous bool) {
-	if svc, ver, ok := stage.ParseRelease(s.SpanStage); ok && s.HasSpanStage {
-		if svc == s.Service {
+	if seen := r.lookup(1, s.SpanStage); s.HasSpanStage && seen.qualified {
+		if seen.release.Service == s.Service {
 			return out, false // its own release: the resource stage decides
 		}
-		k := Key{Service: svc, Version: ver}
+		k := seen.release
 		rel := r.releases[k]
 		if rel == nil {
 			// Named exactly by the canary's baggage, perhaps before the
