@@ -56,6 +56,7 @@ type canarySampler struct {
 	stop      chan struct{}
 	done      chan struct{}
 	startOnce sync.Once
+	stopOnce  sync.Once
 	lastSweep int64
 }
 
@@ -167,10 +168,12 @@ func (p *canarySampler) run() {
 // Shutdown stops the ticker, then decides and forwards every buffered
 // trace, so a clean stop loses no span.
 func (p *canarySampler) Shutdown(ctx context.Context) error {
-	if p.stop != nil {
-		close(p.stop)
-		<-p.done
-	}
+	p.stopOnce.Do(func() {
+		if p.stop != nil {
+			close(p.stop)
+			<-p.done
+		}
+	})
 	var decided []decidedTrace
 	for i := range p.shards {
 		sh := &p.shards[i]

@@ -243,6 +243,7 @@ func TestShutdownForwardsEveryBufferedTrace(t *testing.T) {
 		spanSpec{trace: traceID(3, dropsAtTenPercent), id: 3, resStage: "stable"},
 	))
 	require.NoError(t, p.Shutdown(context.Background()))
+	require.NoError(t, p.Shutdown(context.Background()), "a second Shutdown is harmless")
 	kept := p.keptSpans()
 	assert.Len(t, kept, 2, "both kept traces, decided at shutdown")
 	assert.Contains(t, kept, spanID(1))

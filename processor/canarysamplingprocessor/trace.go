@@ -57,6 +57,11 @@ func (t *bufferedTrace) contextIndex(sc *scopeContext) int {
 			return i
 		}
 	}
+	if t.contexts == nil {
+		// One allocation for the common case of a trace crossing a few
+		// services.
+		t.contexts = make([]*scopeContext, 0, 4)
+	}
 	t.contexts = append(t.contexts, sc)
 	return len(t.contexts) - 1
 }
