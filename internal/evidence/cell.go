@@ -1,5 +1,31 @@
 package evidence
 
+import "errors"
+
+var (
+	ErrNegativeCount    = errors.New("evidence: negative count")
+	ErrErrorsAboveCalls = errors.New("evidence: more errors than calls")
+	ErrMoments          = errors.New("evidence: trace moments below their first moments or above their bounds")
+)
+
+// Validate reports whether c could come from Observe: no negative count, no
+// more errors than calls, and trace moments consistent with the counts
+// (sum n_t^2 between sum n_t and (sum n_t)^2, and so on). Decoded evidence
+// is untrusted input.
+func (c *Cell) Validate() error {
+	if c.Calls < 0 || c.Errors < 0 || c.TraceCalls2 < 0 || c.TraceErrors2 < 0 || c.TraceCallsErrors < 0 {
+		return ErrNegativeCount
+	}
+	if c.Errors > c.Calls {
+		return ErrErrorsAboveCalls
+	}
+	if c.TraceCalls2 < c.Calls || c.TraceErrors2 < c.Errors || c.TraceCallsErrors < c.Errors ||
+		c.TraceErrors2 > c.TraceCallsErrors || c.TraceCallsErrors > c.TraceCalls2 {
+		return ErrMoments
+	}
+	return nil
+}
+
 // Cell is the integer evidence of one CellKey. All fields add across
 // instances and intervals.
 type Cell struct {

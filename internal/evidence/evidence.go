@@ -1,6 +1,8 @@
 package evidence
 
 import (
+	"errors"
+	"math"
 	"sort"
 	"time"
 
@@ -167,10 +169,24 @@ func (e *Evidence) exemplar(k ExemplarKey) *exemplarSet {
 	return s
 }
 
+// ErrKey is returned by AddCell for a key Observe would have rejected.
+var ErrKey = errors.New("evidence: cell key without release service, with no arm, or with an invalid threshold")
+
 // AddCell adds c's counts to the cell k (creating it): how the exporter
-// rebuilds evidence from decoded data points.
-func (e *Evidence) AddCell(k CellKey, c Cell) {
+// rebuilds evidence from decoded data points. A cell that fails
+// Cell.Validate or a key Observe would reject is refused with an error and
+// counted in Stats.Rejected.
+func (e *Evidence) AddCell(k CellKey, c Cell) error {
+	if k.Arm != stage.Canary && k.Arm != stage.Stable || k.Release.Service == "" || !ValidThreshold(k.Threshold) {
+		e.rejected++
+		return ErrKey
+	}
+	if err := c.Validate(); err != nil {
+		e.rejected++
+		return err
+	}
 	e.cell(k).Merge(&c)
+	return nil
 }
 
 // AddRun records that the release had a canary span at step start; the run
@@ -209,14 +225,22 @@ func (e *Evidence) Merge(o *Evidence) {
 // Cells calls f for every cell in a deterministic order (release, operation,
 // arm, step, threshold). f must not modify e; c is valid during the call.
 func (e *Evidence) Cells(f func(k CellKey, c *Cell)) {
+	e.CellsBetween(math.MinInt64, math.MaxInt64, f)
+}
+
+// CellsBetween is Cells restricted to steps in [from, to]; only those cells
+// are sorted, so a judge that asks for the newest steps pays for them only.
+func (e *Evidence) CellsBetween(from, to Step, f func(k CellKey, c *Cell)) {
 	type kc struct {
 		k CellKey
 		c *Cell
 	}
-	all := make([]kc, 0, e.ncells)
+	var all []kc
 	for sk, s := range e.series {
 		for k, c := range s.cells {
-			all = append(all, kc{CellKey{sk.Release, sk.Operation, k.arm, k.step, k.threshold}, c})
+			if k.step >= from && k.step <= to {
+				all = append(all, kc{CellKey{sk.Release, sk.Operation, k.arm, k.step, k.threshold}, c})
+			}
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return lessKey(all[i].k, all[j].k) })

@@ -118,8 +118,31 @@ func TestAddCellRebuildsExportedEvidence(t *testing.T) {
 		e.Observe(obs(opB, stage.Stable, i, i == 3))
 	}
 	r := New()
-	e.Cells(func(k CellKey, c *Cell) { r.AddCell(k, c.Clone()) })
+	e.Cells(func(k CellKey, c *Cell) { require.NoError(t, r.AddCell(k, c.Clone())) })
 	assert.Equal(t, dump(e), dump(r))
+}
+
+func TestAddCellRefusesImpossibleCells(t *testing.T) {
+	k := CellKey{Release: rel, Operation: opA, Arm: stage.Canary}
+	e := New()
+	tests := []struct {
+		name string
+		key  CellKey
+		cell Cell
+		want error
+	}{
+		{"negative", k, Cell{Calls: -1}, ErrNegativeCount},
+		{"errors above calls", k, Cell{Calls: 1, Errors: 2, TraceCalls2: 1, TraceErrors2: 2, TraceCallsErrors: 2}, ErrErrorsAboveCalls},
+		{"moments", k, Cell{Calls: 2, TraceCalls2: 1}, ErrMoments},
+		{"no arm", CellKey{Release: rel}, Cell{}, ErrKey},
+		{"bad threshold", CellKey{Release: rel, Arm: stage.Stable, Threshold: MaxThreshold}, Cell{}, ErrKey},
+	}
+	for _, tt := range tests {
+		assert.ErrorIs(t, e.AddCell(tt.key, tt.cell), tt.want, tt.name)
+	}
+	assert.Equal(t, 0, e.Len())
+	assert.Equal(t, uint64(len(tests)), e.Stats().Rejected)
+	assert.NoError(t, e.AddCell(k, Cell{Calls: 3, Errors: 1, TraceCalls2: 5, TraceErrors2: 1, TraceCallsErrors: 2}))
 }
 
 func TestExemplarsKeepLatestErrorsAndSlowest(t *testing.T) {

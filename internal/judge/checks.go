@@ -93,7 +93,7 @@ func (r *run) latencyCheck(est *opRun, strata []*opRun, q float64, c Criteria, f
 	name := LatencyCheck(q)
 	res := CheckResult{Operation: est.op, Check: name, Samples: samplesOf(est)}
 	cn, st := &est.arm[0], &est.arm[1]
-	res.Canary, res.Stable = cn.histogram.quantile(q), st.histogram.quantile(q)
+	res.Canary, res.Stable = finiteOrZero(cn.histogram.quantile(q)), finiteOrZero(st.histogram.quantile(q))
 	if !enough(res.Samples, c) {
 		res.Reason = fmt.Sprintf("%s canary and %s stable samples, %d needed per arm",
 			count(float64(res.Samples.Canary)), count(float64(res.Samples.Stable)), c.MinSamples)
@@ -128,6 +128,14 @@ func (r *run) latencyCheck(est *opRun, strata []*opRun, q float64, c Criteria, f
 		}
 	}
 	return res
+}
+
+// finiteOrZero keeps NaN (no data) out of results that are encoded as JSON.
+func finiteOrZero(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
 }
 
 func ratio(a, b float64) float64 {

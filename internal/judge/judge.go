@@ -23,9 +23,6 @@ type Judge struct {
 
 // Stats counts what the judge set aside.
 type Stats struct {
-	// LateCells counts cells offered at steps already judged: they are not
-	// re-tested (a step's within-step weights are fixed once judged).
-	LateCells uint64
 	// EarlyCells counts cells of steps before their release's run start.
 	EarlyCells uint64
 }
@@ -67,8 +64,10 @@ func (j *Judge) Forget(r evidence.Release) { delete(j.runs, r) }
 
 // Judge folds the steps of ev after the last judged step up to and
 // including upTo, and returns the verdict of every release, sorted by
-// release. Cells of steps already judged are counted in Stats.LateCells and
-// otherwise ignored, so the caller may DropBefore(upTo+1) afterwards.
+// release. Each step is folded once: evidence that arrives for a step
+// already judged is not re-tested (its within-step weights are fixed; the
+// connector's and exporter's watermarks exist to make that rare), so the
+// caller may DropBefore(upTo+1) afterwards.
 func (j *Judge) Judge(ev *evidence.Evidence, upTo evidence.Step) []ReleaseVerdict {
 	j.fold(ev, upTo)
 	out := make([]ReleaseVerdict, 0, len(j.runs))
@@ -95,14 +94,11 @@ func (j *Judge) fold(ev *evidence.Evidence, upTo evidence.Step) {
 	}
 	groups := map[stepKey]*[2]armStep{}
 	var keys []stepKey
-	ev.Cells(func(k evidence.CellKey, c *evidence.Cell) {
-		if k.Step > upTo {
-			return
-		}
-		if j.started && k.Step <= j.folded {
-			j.stats.LateCells++
-			return
-		}
+	from := evidence.Step(math.MinInt64)
+	if j.started {
+		from = j.folded + 1
+	}
+	ev.CellsBetween(from, upTo, func(k evidence.CellKey, c *evidence.Cell) {
 		r, ok := j.runs[k.Release]
 		if !ok || k.Step < r.run.Start {
 			j.stats.EarlyCells++

@@ -170,15 +170,16 @@ func TestSameEvidenceSameVerdicts(t *testing.T) {
 	}
 }
 
-func TestLateCellsAreCountedNotRetested(t *testing.T) {
+func TestLateCellsAreNotRetested(t *testing.T) {
 	j := mustJudge(t, DefaultCriteria())
 	ev := evidence.New()
-	spans{op: payOp, stable: 10, canary: 1}.observe(ev, pay, 5)
-	j.Judge(ev, 5)
-	spans{op: payOp, stable: 10, canary: 1}.observe(ev, pay, 3)
-	j.Judge(ev, 6)
-	// step 5's two arm cells and release cells again, and step 3's.
-	assert.Equal(t, uint64(8), j.Stats().LateCells)
+	spans{op: payOp, stable: 200, canary: 200}.observe(ev, pay, 5)
+	before := j.Judge(ev, 5)[0].Checks[0].Samples
+	spans{op: payOp, stable: 200, canary: 200}.observe(ev, pay, 3)
+	spans{op: payOp, stable: 200, canary: 200}.observe(ev, pay, 5)
+	after := j.Judge(ev, 6)[0].Checks[0].Samples
+	assert.Equal(t, Samples{Canary: 200, Stable: 200}, before)
+	assert.Equal(t, before, after)
 }
 
 func TestCriteriaValidate(t *testing.T) {

@@ -98,6 +98,11 @@ func simulate(t testing.TB, s scenario, seed uint64, steps int, sampled bool, c 
 	for _, o := range ops {
 		perTraceRelease += o.perTrace()
 	}
+	add := func(ev *evidence.Evidence, k evidence.CellKey, c evidence.Cell) {
+		if err := ev.AddCell(k, c); err != nil {
+			t.Fatalf("simulated cell %+v refused: %v", k, err)
+		}
+	}
 	var drawn stepCell
 	for k := 0; k < steps; k++ {
 		step := evidence.Step(k)
@@ -125,20 +130,20 @@ func simulate(t testing.TB, s scenario, seed uint64, steps int, sampled bool, c 
 				}
 				draw(rng, o, arm, s.rps*share*s.interval*o.perReqRate(), &drawn)
 				key := evidence.CellKey{Release: s.release, Operation: o.op, Arm: armOf[arm], Step: step}
-				evs[0].AddCell(key, cellOf(drawn.calls, drawn.errors, o.perTrace(), drawn.hist))
+				add(evs[0], key, cellOf(drawn.calls, drawn.errors, o.perTrace(), drawn.hist))
 				addRel(0, arm, 0, drawn.calls, drawn.errors)
 				if !sampled {
 					continue
 				}
 				if arm == 0 {
-					evs[1].AddCell(key, cellOf(drawn.calls, drawn.errors, o.perTrace(), drawn.hist))
+					add(evs[1], key, cellOf(drawn.calls, drawn.errors, o.perTrace(), drawn.hist))
 					addRel(1, arm, 0, drawn.calls, drawn.errors)
 					continue
 				}
 				errs, oks, okCalls := smp.thin(rng, &drawn)
-				evs[1].AddCell(key, cellOf(drawn.errors, drawn.errors, o.perTrace(), errs))
+				add(evs[1], key, cellOf(drawn.errors, drawn.errors, o.perTrace(), errs))
 				key.Threshold = smp.th
-				evs[1].AddCell(key, cellOf(okCalls, 0, o.perTrace(), oks))
+				add(evs[1], key, cellOf(okCalls, 0, o.perTrace(), oks))
 				addRel(1, arm, 0, drawn.errors, drawn.errors)
 				addRel(1, arm, smp.th, okCalls, 0)
 			}
@@ -149,7 +154,7 @@ func simulate(t testing.TB, s scenario, seed uint64, steps int, sampled bool, c 
 		}
 		for i := 0; i < n; i++ {
 			for rk, c := range rel[i] {
-				evs[i].AddCell(evidence.CellKey{Release: s.release, Arm: armOf[rk.arm], Step: step, Threshold: rk.th}, *c)
+				add(evs[i], evidence.CellKey{Release: s.release, Arm: armOf[rk.arm], Step: step, Threshold: rk.th}, *c)
 			}
 			if k == 0 {
 				evs[i].AddRun(s.release, 0)

@@ -55,7 +55,7 @@ type CheckResult struct {
 	Check   string
 	Verdict Verdict
 	// Canary and Stable are the Horvitz-Thompson estimates of the run: the
-	// error rate, or the quantile in seconds.
+	// error rate, or the quantile in seconds; 0 without data.
 	Canary float64
 	Stable float64
 	// Interval is the anytime-valid confidence interval, at the check's share
