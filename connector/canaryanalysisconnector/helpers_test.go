@@ -32,7 +32,7 @@ type span struct {
 	err                                   bool
 	httpStatus                            int64
 	tracestate                            string
-	trace                                 byte
+	trace                                 int
 }
 
 // traces puts each span in its own resource, as several pods would send.
@@ -56,7 +56,7 @@ func traces(spans ...span) ptrace.Traces {
 		end := t0.Add(s.end)
 		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(end.Add(-d)))
 		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
-		sp.SetTraceID(pcommon.TraceID{15: s.trace, 0: 1})
+		sp.SetTraceID(pcommon.TraceID{0: 1, 12: byte(s.trace >> 24), 13: byte(s.trace >> 16), 14: byte(s.trace >> 8), 15: byte(s.trace)})
 		if s.spanStage != "" {
 			sp.Attributes().PutStr("deployment.stage", s.spanStage)
 		}
@@ -76,7 +76,7 @@ func repeat(n int, s span) []span {
 	out := make([]span, n)
 	for i := range out {
 		out[i] = s
-		out[i].trace = byte(i + 1)
+		out[i].trace = i + 1
 	}
 	return out
 }

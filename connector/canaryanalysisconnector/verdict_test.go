@@ -34,8 +34,8 @@ func brokenDependency(h *harness, seconds int) {
 			}
 			end := time.Duration(sec)*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond
 			spans = append(spans,
-				span{service: "checkout", version: version, resStage: stage, spanStage: stage, name: "POST /checkout", kind: server, end: end, trace: byte(trace)},
-				span{service: "inventory", version: "2.0", resStage: "stable", spanStage: stage, name: "GET /stock", kind: server, end: end, trace: byte(trace), err: rng.Float64() < invErr, duration: 20 * time.Millisecond},
+				span{service: "checkout", version: version, resStage: stage, spanStage: stage, name: "POST /checkout", kind: server, end: end, trace: trace},
+				span{service: "inventory", version: "2.0", resStage: "stable", spanStage: stage, name: "GET /stock", kind: server, end: end, trace: trace, err: rng.Float64() < invErr, duration: 20 * time.Millisecond},
 			)
 		}
 		h.send(spans...)
