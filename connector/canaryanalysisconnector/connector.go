@@ -242,9 +242,11 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	}
 	s.add(f.adjusted, f.isErr, f.duration.Seconds(), bucket, zero, f.end)
 
+	// Evidence of a span far ahead is kept at the reference's step (see
+	// eventtime.Arrival); the window gauges leave it out.
 	if arrival.Late {
 		n.late++
-	} else {
+	} else if !arrival.Ahead {
 		op.window(primary, c.windowSteps).add(arrival.Step, f.adjusted, f.isErr, bucket, zero)
 	}
 

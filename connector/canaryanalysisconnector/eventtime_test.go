@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/canarytrace/canarytrace/connector/canaryanalysisconnector/internal/metadatatest"
+	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/evidencemetrics"
 )
 
 // liveConnector is a connector whose wall clock the test moves.
@@ -55,6 +57,20 @@ func TestLiveWildTimestampsNeitherWedgeNorFlood(t *testing.T) {
 	metadatatest.AssertEqualConnectorCanaryAnalysisEvaluations(t, tel,
 		[]metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
 	assert.Equal(t, 3.0, points(sink.AllMetrics()[0], metricCalls)[callsKey].value, "every span still counts")
+	rate := points(sink.AllMetrics()[0], metricErrorRate)
+	assert.Len(t, rate, 1, "the window holds the on-time span only")
+	got := evidencemetrics.Decode(sink.AllMetrics()[0])
+	require.Len(t, got, 1)
+	var steps []evidence.Step
+	got[0].Evidence.Cells(func(k evidence.CellKey, _ *evidence.Cell) {
+		if k.Operation.IsRelease() {
+			steps = append(steps, k.Step)
+		}
+	})
+	step0 := evidence.Step(t0.UnixNano() / int64(10*time.Second))
+	// The 1970 span keeps its own step (late evidence); the 2100 span is
+	// parked at the wall clock's step, beside the on-time one.
+	assert.Equal(t, []evidence.Step{1e9 / evidence.Step(10*time.Second), step0}, steps)
 }
 
 func TestSpanTimeWildTimestampDoesNotWedgeABacktest(t *testing.T) {

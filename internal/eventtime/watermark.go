@@ -55,8 +55,15 @@ func (c Config) Validate() error {
 
 // Arrival says how a span's end time relates to the watermark.
 type Arrival struct {
-	// Step is the step holding the span's end time.
+	// Step is the step holding the span's end time, or, when Ahead, the
+	// step holding the reference it ran ahead of: state keyed by step
+	// (evidence, windows) must not be parked in a far-future step that no
+	// evaluation will reach for years.
 	Step Step
+	// Ahead is true when the end time is beyond max_future_skew of the
+	// reference (the wall clock when live; the latest accepted end time in
+	// span time).
+	Ahead bool
 	// Late is true when that step has already been evaluated: the span still
 	// counts as evidence but no longer reaches the window gauges.
 	Late bool
@@ -96,16 +103,24 @@ func (w *Watermark) Observe(end time.Time) Arrival {
 	ns := end.UnixNano()
 	a := Arrival{Step: stepOfNanos(ns, int64(w.cfg.Interval))}
 	if w.now != nil {
-		a.Ignored = w.observeLive(ns)
+		now := w.now().UnixNano()
+		a.Ignored = w.observeLive(ns, now)
+		if a.Ignored == 1 {
+			a.Ahead, a.Step = true, stepOfNanos(now, int64(w.cfg.Interval))
+		}
 	} else {
+		ref, hadMax := w.maxSeen, w.hasMax
 		a.Ignored = w.observeSpanTime(ns)
+		if hadMax && ns > ref+int64(w.cfg.MaxFutureSkew) && w.hasCand && w.candidate == ns {
+			// An unconfirmed jump: counted at the old timeline's end.
+			a.Ahead, a.Step = true, stepOfNanos(ref, int64(w.cfg.Interval))
+		}
 	}
 	a.Late = w.hasNext && a.Step < w.next
 	return a
 }
 
-func (w *Watermark) observeLive(ns int64) int {
-	now := w.now().UnixNano()
+func (w *Watermark) observeLive(ns, now int64) int {
 	if ns > now+int64(w.cfg.MaxFutureSkew) {
 		return 1
 	}

@@ -51,7 +51,10 @@ func TestSpanTimeWildFutureTimestampDoesNotWedge(t *testing.T) {
 	w.Observe(at(0))
 	w.Observe(at(time.Second))
 	year2100 := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
-	assert.Equal(t, 0, w.Observe(year2100).Ignored, "unconfirmed, not yet known to be wild")
+	a2100 := w.Observe(year2100)
+	assert.Equal(t, 0, a2100.Ignored, "unconfirmed, not yet known to be wild")
+	assert.True(t, a2100.Ahead)
+	assert.Equal(t, StepOf(at(time.Second), 10*time.Second), a2100.Step, "parked at the old timeline's end")
 	a := w.Observe(at(20 * time.Second))
 	assert.False(t, a.Late)
 	assert.Equal(t, 1, a.Ignored, "the old timeline continued: 2100 was wild")
@@ -133,7 +136,8 @@ func TestLiveWildOldFirstSpanOpensNoHistory(t *testing.T) {
 func TestLiveFutureSkewIgnoredAndPastLate(t *testing.T) {
 	now := t0
 	w := New(testConfig(), func() time.Time { return now })
-	assert.Equal(t, 1, w.Observe(at(2*time.Minute)).Ignored)
+	ahead := w.Observe(at(2 * time.Minute))
+	assert.Equal(t, Arrival{Step: StepOf(t0, 10*time.Second), Ahead: true, Ignored: 1}, ahead, "counted at the wall clock's step")
 	a := w.Observe(time.Unix(1, 0))
 	assert.True(t, a.Late)
 	assert.Zero(t, a.Ignored)
