@@ -27,6 +27,7 @@ type batch struct {
 	newTraces int64
 	early     [numCauses]int64
 	memo      memo
+	scratch   []byte // one span's encoding, before it is stored
 }
 
 // lateSpans are spans of already-decided traces: the kept ones are copied

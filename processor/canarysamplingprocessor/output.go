@@ -55,26 +55,30 @@ func (o *output) spansOf(sc *scopeContext) ptrace.SpanSlice {
 func (o *output) appendTrace(e *encoder, t *bufferedTrace, d decision) error {
 	annotate := e.annotate && t.summary.arm != stage.None
 	w := thresholdWriter{threshold: d.threshold}
-	dec := decoder{dict: e.dict, buf: t.spans}
-	for {
-		ctx, ok := dec.context()
-		if !ok {
-			break
+	for _, chunk := range t.chunks {
+		dec := decoder{dict: e.dict, buf: chunk}
+		for {
+			ctx, ok := dec.context()
+			if !ok {
+				break
+			}
+			if ctx >= len(t.contexts) {
+				return errCorrupt
+			}
+			s := o.spansOf(t.contexts[ctx]).AppendEmpty()
+			s.SetTraceID(t.id)
+			flags := dec.span(s)
+			w.write(s)
+			if annotate && !flags.hasStage() {
+				s.Attributes().PutStr(e.stageKey, t.summary.stageValue())
+			}
+			o.spans++
 		}
-		if ctx >= len(t.contexts) {
-			dec.fail()
-			break
+		if dec.err != nil {
+			return dec.err
 		}
-		s := o.spansOf(t.contexts[ctx]).AppendEmpty()
-		s.SetTraceID(t.id)
-		flags := dec.span(s)
-		w.write(s)
-		if annotate && !flags.hasStage() {
-			s.Attributes().PutStr(e.stageKey, t.summary.stageValue())
-		}
-		o.spans++
 	}
-	return dec.err
+	return nil
 }
 
 // thresholdWriter sets the `th` of a kept span's tracestate to the

@@ -267,7 +267,7 @@ func (p *canarySampler) emit(ctx context.Context, now int64, decided []decidedTr
 				p.logger.Error("Dropped a kept trace whose buffer could not be read", zap.Error(err))
 			}
 		}
-		d.trace.spans = nil
+		d.trace.chunks = nil
 	}
 	if out.spans == 0 {
 		return nil

@@ -61,7 +61,7 @@ func (sh *shard) receive(p *core, id pcommon.TraceID, sc *scopeContext, s ptrace
 		b.newTraces++
 	}
 	hadRoot := t.summary.hasRoot
-	t.add(&p.encoder, sc, s, &b.memo)
+	b.scratch = t.add(&p.encoder, sc, s, &b.memo, b.scratch)
 	switch {
 	case t.count >= p.maxSpansPerTrace:
 		b.early[causeMaxSpans]++

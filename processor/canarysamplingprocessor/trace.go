@@ -10,15 +10,22 @@ import (
 	"github.com/canarytrace/canarytrace/internal/stage"
 )
 
-// initialTraceBuffer is the first capacity of a trace's span buffer.
-const initialTraceBuffer = 256
+// Chunk sizes of a trace's span buffer. A trace's spans go into chunks of
+// doubling size instead of one slice that doubles: growing a slice copies
+// it and leaves the old array as garbage, which for ~8-span traces was
+// half of all the bytes the processor allocated. A span never straddles
+// two chunks.
+const (
+	firstChunk = 256
+	maxChunk   = 16 << 10
+)
 
 // bufferedTrace is a trace waiting for its decision: its spans in the
 // compact encoding, and the summary its decision is made on.
 type bufferedTrace struct {
 	id       pcommon.TraceID
 	arrived  int64 // clock reading at the first span
-	spans    []byte
+	chunks   [][]byte // the encoded spans
 	contexts []*scopeContext
 	count    int
 	summary  traceSummary
@@ -67,14 +74,10 @@ func (t *bufferedTrace) contextIndex(sc *scopeContext) int {
 }
 
 // add encodes s (of context sc) into the trace and updates its summary.
-func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo) {
-	if t.spans == nil {
-		// Skip the smallest doublings: most traces have several spans of
-		// ~60 B each.
-		t.spans = make([]byte, 0, initialTraceBuffer)
-	}
-	var facts spanFacts
-	t.spans, facts = e.appendSpan(t.spans, t.contextIndex(sc), s, m)
+// scratch is a buffer the caller reuses across spans; add returns it.
+func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo, scratch []byte) []byte {
+	scratch, facts := e.appendSpan(scratch[:0], t.contextIndex(sc), s, m)
+	t.store(scratch)
 	t.count++
 	sum := &t.summary
 	sum.hasError = sum.hasError || facts.err
@@ -90,6 +93,24 @@ func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo
 	}
 	t.touch(e, sc.resource.arm, sc.resource.stage)
 	t.touch(e, spanArm, facts.stage)
+	return scratch
+}
+
+// store appends one encoded span to the last chunk, or to a new one twice
+// the size of the last when it does not fit.
+func (t *bufferedTrace) store(span []byte) {
+	last := len(t.chunks) - 1
+	if last < 0 || cap(t.chunks[last])-len(t.chunks[last]) < len(span) {
+		size := firstChunk
+		if last >= 0 {
+			size = min(2*cap(t.chunks[last]), maxChunk)
+		} else {
+			t.chunks = make([][]byte, 0, 2)
+		}
+		t.chunks = append(t.chunks, make([]byte, 0, max(size, len(span))))
+		last++
+	}
+	t.chunks[last] = append(t.chunks[last], span...)
 }
 
 // readTraceState folds a span's th (raising the trace's upstream threshold)
