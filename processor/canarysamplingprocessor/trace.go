@@ -24,7 +24,7 @@ const (
 // compact encoding, and the summary its decision is made on.
 type bufferedTrace struct {
 	id       pcommon.TraceID
-	arrived  int64 // clock reading at the first span
+	arrived  int64    // clock reading at the first span
 	chunks   [][]byte // the encoded spans
 	contexts []*scopeContext
 	count    int
