@@ -282,8 +282,10 @@ func (d *decoder) finish() Instance {
 		}
 		d.ev.AddCell(k, *c)
 	}
+	// Evidence may refuse what passed here (its own rules): count that too.
+	rejected := d.rejected + int(d.ev.Stats().Rejected)
 	return Instance{ID: d.id, Interval: time.Duration(d.interval), Evidence: d.ev,
-		Watermark: d.watermark, HasWatermark: d.hasWM, Rejected: d.rejected}
+		Watermark: d.watermark, HasWatermark: d.hasWM, Rejected: rejected}
 }
 
 // consistent checks what must hold of any honest cell: errors are calls;

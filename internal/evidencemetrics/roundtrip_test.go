@@ -197,13 +197,14 @@ func TestDecodeRejectsBrokenDataPoints(t *testing.T) {
 
 func TestDecodeRejectsInconsistentCell(t *testing.T) {
 	ev := evidence.New()
-	ev.Observe(evidence.Observation{Release: evidence.Release{Service: "c", Version: "1"}, Arm: stage.Stable, Step: 5, Error: true})
+	ev.Observe(evidence.Observation{Release: evidence.Release{Service: "c", Version: "1"}, Arm: stage.Stable, Step: 5, Error: true,
+		Operation: evidence.Operation{Service: "c", Name: "GET"}})
 	md := pmetric.NewMetrics()
 	Encode(ev, Export{Interval: interval}, md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty())
-	findSum(md, MetricErrors).SetIntValue(2) // more errors than calls
+	findSum(md, MetricErrors).SetIntValue(2) // more errors than calls, in the operation's cell
 	got := Decode(md)
 	assert.Equal(t, 1, got[0].Rejected)
-	assert.Zero(t, got[0].Evidence.Len())
+	assert.Equal(t, 1, got[0].Evidence.Len(), "only the release-level cell is left")
 }
 
 func findSum(md pmetric.Metrics, name string) pmetric.NumberDataPoint {
