@@ -23,6 +23,7 @@ type batch struct {
 	now       int64
 	decided   []decidedTrace
 	roots     []*bufferedTrace // traces whose root arrived, with decide_on_root
+	last      *bufferedTrace   // the trace of the previous span
 	late      lateSpans
 	newTraces int64
 	early     [numCauses]int64

@@ -67,8 +67,10 @@ func (c *decisionCache) get(id pcommon.TraceID) (sampling.Threshold, bool) {
 // trace (a false match needs a 32-bit collision in one slot); a later
 // eviction landing in the same slot overwrites the earlier one, so misses
 // are undercounted, never invented. Four bytes per slot keep the table a
-// small fraction of the caches it watches.
+// small fraction of the caches it watches; it is allocated at the first
+// eviction, so a processor whose caches never fill never pays for it.
 type forgottenSet struct {
+	size  int
 	slots []uint32
 	mask  uint64
 }
@@ -78,7 +80,7 @@ func newForgottenSet(size int) *forgottenSet {
 	for n < size {
 		n <<= 1
 	}
-	return &forgottenSet{slots: make([]uint32, n), mask: uint64(n - 1)}
+	return &forgottenSet{size: n, mask: uint64(n - 1)}
 }
 
 // fingerprint uses the trace ID's random low bytes (the W3C trace ID's
@@ -91,6 +93,9 @@ func (f *forgottenSet) fingerprint(id pcommon.TraceID) (uint64, uint32) {
 }
 
 func (f *forgottenSet) add(id pcommon.TraceID) {
+	if f.slots == nil {
+		f.slots = make([]uint32, f.size)
+	}
 	slot, tag := f.fingerprint(id)
 	f.slots[slot] = tag
 }
@@ -98,6 +103,9 @@ func (f *forgottenSet) add(id pcommon.TraceID) {
 // take reports whether id was forgotten, and clears it: the re-buffered
 // trace will be decided (and cached) again.
 func (f *forgottenSet) take(id pcommon.TraceID) bool {
+	if f.slots == nil {
+		return false
+	}
 	slot, tag := f.fingerprint(id)
 	if f.slots[slot] != tag {
 		return false

@@ -101,7 +101,7 @@ func newCore(cfg *Config, interned func(int)) core {
 		// Split every bound exactly: shard i gets one more than
 		// bound/n when i < bound%n.
 		part := func(bound int) int { return bound/n + btoi(i < bound%n) }
-		forgotten := newForgottenSet(2 * (part(cfg.DecisionCache.Kept) + part(cfg.DecisionCache.Dropped)))
+		forgotten := newForgottenSet(part(cfg.DecisionCache.Kept) + part(cfg.DecisionCache.Dropped))
 		c.shards[i] = shard{
 			traces:   map[pcommon.TraceID]*bufferedTrace{},
 			capacity: part(cfg.MaxTraces),

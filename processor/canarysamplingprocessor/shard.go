@@ -42,7 +42,12 @@ const (
 // already decided, to the cached decision. The span is in context sc.
 // Decisions forced by the bounds are appended to b.
 func (sh *shard) receive(p *core, id pcommon.TraceID, sc *scopeContext, s ptrace.Span, b *batch) (spanOutcome, sampling.Threshold) {
-	t, ok := sh.traces[id]
+	// Spans of one trace often follow each other in a batch: the last
+	// trace is still the right one unless it was decided meanwhile.
+	t, ok := b.last, b.last != nil && b.last.id == id && !b.last.decided
+	if !ok {
+		t, ok = sh.traces[id]
+	}
 	if !ok {
 		if th, ok := sh.kept.get(id); ok {
 			return spanLateKept, th
@@ -60,6 +65,7 @@ func (sh *shard) receive(p *core, id pcommon.TraceID, sc *scopeContext, s ptrace
 		sh.append(t)
 		b.newTraces++
 	}
+	b.last = t
 	hadRoot := t.summary.hasRoot
 	b.scratch = t.add(&p.encoder, sc, s, &b.memo, b.scratch)
 	switch {
@@ -77,7 +83,7 @@ func (sh *shard) receive(p *core, id pcommon.TraceID, sc *scopeContext, s ptrace
 // decideIfBuffered decides t unless it was decided already (by a bound, or
 // by the ticker since it was noted).
 func (sh *shard) decideIfBuffered(p *core, t *bufferedTrace, out []decidedTrace) []decidedTrace {
-	if sh.traces[t.id] != t {
+	if t.decided {
 		return out
 	}
 	return append(out, sh.decide(p, t))
@@ -87,6 +93,7 @@ func (sh *shard) decideIfBuffered(p *core, t *bufferedTrace, out []decidedTrace)
 func (sh *shard) decide(p *core, t *bufferedTrace) decidedTrace {
 	sh.unlink(t)
 	delete(sh.traces, t.id)
+	t.decided = true
 	d := p.policies.decide(&t.summary, t.summary.randomnessOf(t.id))
 	if d.keep {
 		sh.kept.add(t.id, d.threshold)

@@ -38,6 +38,9 @@ type bufferedTrace struct {
 	// rebuffered marks a trace whose decision had been forgotten by the
 	// decision caches when its first span arrived here.
 	rebuffered bool
+	// decided is set, under the shard's lock, when the trace leaves its
+	// shard.
+	decided bool
 }
 
 // traceSummary is everything the policies look at.
