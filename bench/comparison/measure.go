@@ -73,10 +73,12 @@ func MeasureCPU(ctx context.Context, s Sampler, cfg workload.Config) (CPU, error
 }
 
 // RunCPU measures the workload decoded and fed to a new sampler, from the
-// sampler's creation to the end of its Shutdown, and subtracts a pass that
-// only decodes the same batches, measured just before.
+// sampler's creation to the end of its Shutdown, and subtracts the mean of
+// two passes that only decode the same batches, one just before and one
+// just after, so that a change of load on a shared machine during the run
+// moves both terms alike.
 func RunCPU(ctx context.Context, s Sampler, w *Workload) (CPU, error) {
-	decode, err := w.pass(ctx, nil)
+	before, err := w.pass(ctx, nil)
 	if err != nil {
 		return CPU{}, err
 	}
@@ -84,6 +86,16 @@ func RunCPU(ctx context.Context, s Sampler, w *Workload) (CPU, error) {
 	total, err := w.pass(ctx, func() (processor.Traces, error) { return s.start(ctx, CPUWait, 2*w.traces, out) })
 	if err != nil {
 		return CPU{}, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	after, err := w.pass(ctx, nil)
+	if err != nil {
+		return CPU{}, err
+	}
+	decode := cost{
+		cpu:    (before.cpu + after.cpu) / 2,
+		wall:   (before.wall + after.wall) / 2,
+		allocs: (before.allocs + after.allocs) / 2,
+		bytes:  (before.bytes + after.bytes) / 2,
 	}
 	n := float64(w.truth.TotalSpans())
 	return CPU{

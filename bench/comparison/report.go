@@ -113,4 +113,14 @@ func WriteSpread(w io.Writer, oursName string, ours []CPU, peerName string, peer
 		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t\n", c.name, v[0], v[len(v)/2], v[len(v)-1])
 	}
 	tw.Flush()
+	fmt.Fprintf(w, "ratio of the fastest runs: %.3f (contention only adds CPU time, so the minimum is the least disturbed figure)\n",
+		minCPU(ours)/minCPU(peer))
+}
+
+func minCPU(runs []CPU) float64 {
+	m := runs[0].CPUPerSpan
+	for _, r := range runs[1:] {
+		m = min(m, r.CPUPerSpan)
+	}
+	return m
 }
