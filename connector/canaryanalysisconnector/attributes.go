@@ -7,16 +7,19 @@ const (
 	attrServiceName       = "service.name"
 	attrServiceVersion    = "service.version"
 	attrServiceInstanceID = "service.instance.id"
-	attrSpanName          = "span.name"
-	attrSpanKind          = "span.kind"
-	attrStatus            = "status"
-	attrQuantile          = "quantile"
-	attrCheck             = "check"
-	attrOperationService  = "operation.service"
-	attrHTTPStatus        = "http.response.status_code"
-	attrHTTPStatusLegacy  = "http.status_code"
-	attrReason            = "reason"
-	attrVerdict           = "verdict"
+	// attrDeploymentStage keys the arm on output whatever stage.attribute
+	// reads on input: the metric names and attributes are a contract.
+	attrDeploymentStage  = "deployment.stage"
+	attrSpanName         = "span.name"
+	attrSpanKind         = "span.kind"
+	attrStatus           = "status"
+	attrQuantile         = "quantile"
+	attrCheck            = "check"
+	attrOperationService = "operation.service"
+	attrHTTPStatus       = "http.response.status_code"
+	attrHTTPStatusLegacy = "http.status_code"
+	attrReason           = "reason"
+	attrVerdict          = "verdict"
 )
 
 // overflowName is the span.name of the operation that collects spans of

@@ -85,7 +85,7 @@ func (c *canaryConnector) emitWindows(e *emitter, ops []*operation, s eventtime.
 			dp.SetTimestamp(end)
 			dp.SetDoubleValue(errs / calls)
 			c.putOperation(dp.Attributes(), attrServiceName, op)
-			dp.Attributes().PutStr(c.cfg.Stage.Attribute, arm.String())
+			dp.Attributes().PutStr(attrDeploymentStage, arm.String())
 			for _, q := range c.cfg.Latency.Quantiles {
 				v, ok := c.scratch.quantile(q)
 				if !ok {
@@ -96,7 +96,7 @@ func (c *canaryConnector) emitWindows(e *emitter, ops []*operation, s eventtime.
 				dp.SetTimestamp(end)
 				dp.SetDoubleValue(v)
 				c.putOperation(dp.Attributes(), attrServiceName, op)
-				dp.Attributes().PutStr(c.cfg.Stage.Attribute, arm.String())
+				dp.Attributes().PutStr(attrDeploymentStage, arm.String())
 				dp.Attributes().PutDouble(attrQuantile, q)
 			}
 		}

@@ -69,7 +69,7 @@ func (c *canaryConnector) seriesPoint(dps pmetric.NumberDataPointSlice, k series
 func (c *canaryConnector) putSeries(attrs pcommon.Map, k seriesKey) {
 	c.putOperation(attrs, attrServiceName, k.op)
 	attrs.PutStr(attrServiceVersion, k.version)
-	attrs.PutStr(c.cfg.Stage.Attribute, k.arm.String())
+	attrs.PutStr(attrDeploymentStage, k.arm.String())
 }
 
 func (c *canaryConnector) fillHistogram(hp pmetric.ExponentialHistogramDataPoint, s *series, delta bool) {
