@@ -1,7 +1,7 @@
 // Command compare runs the peer comparison of issue 3 (item 8) and prints
 // ours against contrib, with ratios and targets. `make bench` runs it.
 //
-//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 5] [-cpuprofile ours.pprof]
+//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 5] [-cpuprofile ours.pprof] [-ours-only]
 //
 // Runs alternate between the contenders so that both see the same load on
 // a shared machine; the table shows medians and the spread of CPU per span.
@@ -24,14 +24,15 @@ func main() {
 	runs := flag.Int("runs", 5, "runs per sampler and measurement; the median is shown")
 	seed := flag.Uint64("seed", 1, "workload seed")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of canary_sampling's CPU runs (sampler work only) to this file")
+	oursOnly := flag.Bool("ours-only", false, "measure canary_sampling alone (quick iterations, profiling), no comparison")
 	flag.Parse()
-	if err := run(*traces, *runs, *seed, *cpuProfile); err != nil {
+	if err := run(*traces, *runs, *seed, *cpuProfile, *oursOnly); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(traces, runs int, seed uint64, cpuProfile string) error {
+func run(traces, runs int, seed uint64, cpuProfile string, oursOnly bool) error {
 	if traces < 1 || runs < 1 {
 		return fmt.Errorf("-traces and -runs must be positive")
 	}
@@ -66,6 +67,9 @@ func run(traces, runs int, seed uint64, cpuProfile string) error {
 			return err
 		}
 		oursCPU = append(oursCPU, c)
+		if oursOnly {
+			continue
+		}
 		if c, err = runCPU(ctx, peer, cfg, nil); err != nil {
 			return err
 		}
@@ -77,10 +81,19 @@ func run(traces, runs int, seed uint64, cpuProfile string) error {
 			return err
 		}
 		oursHeld = append(oursHeld, h)
+		if oursOnly {
+			continue
+		}
 		if h, err = comparison.MeasureHeld(ctx, peer, cfg); err != nil {
 			return err
 		}
 		peerHeld = append(peerHeld, h)
+	}
+	if oursOnly {
+		r := comparison.Median(ours.Name, oursCPU, oursHeld)
+		fmt.Printf("%s: %.0f CPU ns/span (decoding %.0f subtracted), %.1f allocs/span, %.0f B allocated/span, %.0f B held/buffered span\n",
+			r.Name, r.CPU.CPUPerSpan, r.CPU.DecodePerSpan, r.CPU.AllocsSpan, r.CPU.BytesSpan, r.Held.InUsePerSpan)
+		return nil
 	}
 	fmt.Println("== processor: canary_sampling vs contrib tail_sampling v0.161.0")
 	comparison.WriteSamplerTable(os.Stdout,
