@@ -125,7 +125,7 @@ func TestDashboardInChromium(t *testing.T) {
 	hostile := rollingBack
 	hostile.spanName = hostileName
 	l.feed(t, 1, firstStep, firstStep+1, promoting, hostile)
-	time.Sleep(250 * time.Millisecond) // the exporter learns the fleet for one grace period
+	waitLearned()
 	l.feed(t, 2, firstStep+1, firstStep+scenarioSteps, promoting, hostile)
 	l.waitJudged(t, "checkout", firstStep+scenarioSteps-1)
 	l.waitJudged(t, "payments", firstStep+scenarioSteps-1)

@@ -52,32 +52,28 @@ func (b *board) service(name string) *serviceBoard {
 }
 
 // record stores the report the judge gave for a release at a step, with
-// the step's chart point. It returns the service's record to persist when
-// something history keeps changed (a run started, the verdict or a check
-// changed), else nil.
+// the step's chart point, and returns the service's record to persist: the
+// run's latest report is part of it, so after a restart the exporter shows
+// what it last judged (one small write per service and step).
 func (b *board) record(rep verdictReport, at time.Time, p seriesPoint) []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.service(rep.Service)
 	run, started := s.runFor(rep, at)
-	changed := started
-	if run.Last == nil || run.Last.Verdict != rep.Verdict {
-		run.Changes = append(run.Changes, verdictChange{Time: at, Verdict: rep.Verdict, Reason: rep.Reason})
-		changed = true
-	}
 	if run.Last != nil && run.Last.Verdict == verdictRollback && rep.Verdict != verdictRollback {
 		// A rollback is final for the run. The judge keeps that in memory;
 		// after a restart it starts afresh, so the history keeps it too.
 		rep.Verdict, rep.Reason = verdictRollback, run.Last.Reason
 	}
-	feed := diffChecks(run.Last, &rep, at)
-	if len(feed) > 0 {
+	if run.Last == nil || run.Last.Verdict != rep.Verdict {
+		run.Changes = append(run.Changes, verdictChange{Time: at, Verdict: rep.Verdict, Reason: rep.Reason})
+	}
+	if feed := diffChecks(run.Last, &rep, at); len(feed) > 0 {
 		run.Anomalies = append(run.Anomalies, feed...)
 		if over := len(run.Anomalies) - maxAnomaliesPerRun; over > 0 {
 			run.Anomalies = append([]anomaly(nil), run.Anomalies[over:]...)
 			b.dropped("anomalies", over)
 		}
-		changed = true
 	}
 	rep.Since = &run.Changes[len(run.Changes)-1].Time
 	stepTime := at
@@ -95,9 +91,6 @@ func (b *board) record(rep verdictReport, at time.Time, p seriesPoint) []byte {
 	}
 	if started {
 		b.trim(s, at)
-	}
-	if !changed {
-		return nil
 	}
 	return s.persisted()
 }

@@ -78,17 +78,18 @@ func TestBoardFeedRecordsBreachesAndVerdictChanges(t *testing.T) {
 		From: checkInconclusive, To: checkFail, Reason: "latency_p99 fail", Exemplars: []string{"0af7651916cd43dd8448eb211c80319c"}}, feed[1])
 }
 
-func TestBoardPersistsOnlyWhenHistoryChanges(t *testing.T) {
+func TestBoardPersistsTheLatestReport(t *testing.T) {
 	b := newBoard(5, 0, nil)
-	first := b.record(report("checkout", "1.2", "r", verdictInconclusive), t0, seriesPoint{})
-	same := b.record(report("checkout", "1.2", "r", verdictInconclusive), t0.Add(10*time.Second), seriesPoint{})
-	changed := b.record(report("checkout", "1.2", "r", verdictPromote), t0.Add(20*time.Second), seriesPoint{})
-	assert.NotNil(t, first)
-	assert.Nil(t, same)
-	require.NotNil(t, changed)
-	var rec serviceRecord
-	require.NoError(t, json.Unmarshal(changed, &rec))
-	assert.Equal(t, verdictPromote, rec.Runs[0].Verdict)
+	b.record(report("checkout", "1.2", "r", verdictInconclusive), t0, seriesPoint{})
+	rec := b.record(report("checkout", "1.2", "r", verdictPromote, check("", "error_rate", checkPass, 0.01, 0.01)), t0.Add(10*time.Second), seriesPoint{})
+	require.NotNil(t, rec)
+	var saved serviceRecord
+	require.NoError(t, json.Unmarshal(rec, &saved))
+	require.Len(t, saved.Runs, 1)
+	assert.Equal(t, verdictPromote, saved.Runs[0].Verdict)
+	require.NotNil(t, saved.Runs[0].Last)
+	assert.Len(t, saved.Runs[0].Last.Checks, 1)
+	assert.Len(t, saved.Runs[0].Changes, 2)
 }
 
 func TestBoardMaxRunsDropsOldestAndCounts(t *testing.T) {

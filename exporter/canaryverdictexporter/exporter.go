@@ -45,6 +45,7 @@ type verdictExporter struct {
 	serverAuthenticated bool
 	operatorAuth        extensionauth.Server
 	stop                chan struct{}
+	stopOnce            sync.Once
 	done                sync.WaitGroup
 }
 
@@ -163,13 +164,16 @@ func (e *verdictExporter) tickLoop() {
 // Shutdown stops serving and closes the storage client.
 func (e *verdictExporter) Shutdown(ctx context.Context) error {
 	var errs error
-	if e.server != nil {
-		close(e.stop)
-		errs = e.server.Shutdown(ctx)
-		e.done.Wait()
-	}
-	errs = errors.Join(errs, e.store.close(ctx))
-	e.telemetry.Shutdown()
+	// The collector may shut a component down more than once.
+	e.stopOnce.Do(func() {
+		if e.server != nil {
+			close(e.stop)
+			errs = e.server.Shutdown(ctx)
+			e.done.Wait()
+		}
+		errs = errors.Join(errs, e.store.close(ctx))
+		e.telemetry.Shutdown()
+	})
 	return errs
 }
 
