@@ -82,6 +82,28 @@ func (ot *otValue) setThreshold(t Threshold) {
 		ot.subs = append([]member{{key: "th", value: t.Hex()}}, ot.subs...)
 	}
 	ot.th, ot.hasTh = t, true
+	ot.fit()
+}
+
+// maxValue is the W3C limit on a list member's value, which bounds the ot
+// entry as a whole.
+const maxValue = 256
+
+// fit drops sub-keys other than th and rv, rightmost first, until the
+// encoding is within maxValue: writing a longer th must not make the whole
+// tracestate invalid, and th and rv (at most 35 characters together) are
+// the sub-keys samplers depend on.
+func (ot *otValue) fit() {
+	size := len(ot.subs) - 1 // separators
+	for _, m := range ot.subs {
+		size += len(m.key) + 1 + len(m.value)
+	}
+	for i := len(ot.subs) - 1; i >= 0 && size > maxValue; i-- {
+		if m := ot.subs[i]; m.key != "th" && m.key != "rv" {
+			size -= len(m.key) + 2 + len(m.value)
+			ot.subs = append(ot.subs[:i:i], ot.subs[i+1:]...)
+		}
+	}
 }
 
 // String encodes the ot value.

@@ -116,7 +116,9 @@ func (ts TraceState) RandomnessOf(id [16]byte) Randomness {
 // SetThreshold writes t as the `th` of the ot entry, keeping its other
 // sub-keys and every vendor entry. The ot entry moves to the front of the
 // list, as W3C asks of a vendor that modifies its entry; if that makes the
-// list longer than 32 members, the rightmost is dropped. NeverSample has no
+// list longer than 32 members, the rightmost is dropped; if the ot entry
+// would exceed the 256 characters W3C allows a value, its sub-keys other
+// than th and rv are dropped, rightmost first. NeverSample has no
 // encoding: it removes th (a span kept with it cannot exist).
 func (ts *TraceState) SetThreshold(t Threshold) {
 	ts.ot.setThreshold(t)
@@ -193,7 +195,7 @@ func keyChars(s string) bool {
 // validValue follows the W3C value grammar: 1 to 256 printable ASCII
 // characters other than ',' and '=', the last not a space.
 func validValue(v string) bool {
-	if len(v) == 0 || len(v) > 256 || v[len(v)-1] == ' ' {
+	if len(v) == 0 || len(v) > maxValue || v[len(v)-1] == ' ' {
 		return false
 	}
 	for i := 0; i < len(v); i++ {

@@ -186,3 +186,16 @@ func TestWithThresholdOnEmptyAllocatesOnce(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _, _ = WithThreshold("", th) })
 	assert.Equal(t, 1.0, allocs)
 }
+
+// A longer th must not push the ot entry past the W3C value limit: other
+// sub-keys give way, rightmost first.
+func TestSetThresholdKeepsOTWithinValueLimit(t *testing.T) {
+	pad := strings.Repeat("a", 115)
+	in := "ot=rv:0123456789abcd;x:" + pad + ";y:" + pad // 253 characters of value
+	ts, err := ParseTraceState(in)
+	require.NoError(t, err)
+	ts.SetThreshold(MustThreshold(t, "fd70a3d70a3d71"))
+	assert.Equal(t, "ot=th:fd70a3d70a3d71;rv:0123456789abcd;x:"+pad, ts.String())
+	_, err = ParseTraceState(ts.String())
+	assert.NoError(t, err)
+}
