@@ -77,11 +77,19 @@ func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now tim
 			f.interval = in.Interval
 		}
 		reached, ok := in.Watermark, in.HasWatermark
+		late := 0
 		in.Evidence.Cells(func(k evidence.CellKey, _ *evidence.Cell) {
 			if !ok || k.Step > reached {
 				reached, ok = k.Step, true
 			}
+			if f.clock.anyJudged && k.Step <= f.clock.judged {
+				late++
+			}
 		})
+		// Cells of steps already judged (from an instance later than the
+		// grace period) are kept but never re-tested: the judge folds each
+		// step once. Count them.
+		f.rejected(ctx, "late_step", late)
 		f.merged.Merge(in.Evidence)
 		if ok {
 			f.clock.report(in.ID, reached, now, &ev)
@@ -123,6 +131,7 @@ func (f *evidenceFleet) judgeReady(ctx context.Context, now time.Time, ev *clock
 		}
 		f.tb.CanaryVerdictStepsJudged.Add(ctx, 1)
 	}
+
 	// The judge has folded everything up to the last step; only the recent
 	// window is kept for /api/v1/value?window=.
 	last := steps[len(steps)-1]

@@ -26,7 +26,6 @@ type TelemetryBuilder struct {
 	meter                         metric.Meter
 	mu                            sync.Mutex
 	registrations                 []metric.Registration
-	CanaryVerdictDecodeErrors     metric.Int64Counter
 	CanaryVerdictGraceJudgements  metric.Int64Counter
 	CanaryVerdictHistoryDropped   metric.Int64Counter
 	CanaryVerdictInstancesExpired metric.Int64Counter
@@ -66,12 +65,6 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.CanaryVerdictDecodeErrors, err = builder.meter.Int64Counter(
-		"otelcol_canary_verdict_decode_errors",
-		metric.WithDescription("Metric batches whose evidence could not be decoded. [Alpha]"),
-		metric.WithUnit("{batch}"),
-	)
-	errs = errors.Join(errs, err)
 	builder.CanaryVerdictGraceJudgements, err = builder.meter.Int64Counter(
 		"otelcol_canary_verdict_grace_judgements",
 		metric.WithDescription("Steps judged after the grace period, before every recently seen instance had reported them. [Alpha]"),

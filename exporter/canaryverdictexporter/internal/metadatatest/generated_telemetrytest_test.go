@@ -19,7 +19,6 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
-	tb.CanaryVerdictDecodeErrors.Add(context.Background(), 1)
 	tb.CanaryVerdictGraceJudgements.Add(context.Background(), 1)
 	tb.CanaryVerdictHistoryDropped.Add(context.Background(), 1)
 	tb.CanaryVerdictInstancesExpired.Add(context.Background(), 1)
@@ -28,9 +27,6 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.CanaryVerdictRequests.Add(context.Background(), 1)
 	tb.CanaryVerdictStepsJudged.Add(context.Background(), 1)
 	tb.CanaryVerdictStorageErrors.Add(context.Background(), 1)
-	AssertEqualCanaryVerdictDecodeErrors(t, testTel,
-		[]metricdata.DataPoint[int64]{{Value: 1}},
-		metricdatatest.IgnoreTimestamp())
 	AssertEqualCanaryVerdictGraceJudgements(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
