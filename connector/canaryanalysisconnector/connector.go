@@ -23,6 +23,10 @@ import (
 	"github.com/canarytrace/canarytrace/internal/release"
 )
 
+// mergedOnly sizes the trace cache of evidence that is only merged into,
+// never observed into: it needs none.
+const mergedOnly = 1
+
 // canaryConnector is the traces-to-metrics connector. Spans are read
 // outside the lock; the lock is taken once per resource to update state,
 // and once per advance to evaluate steps. Metrics are sent outside it.
@@ -100,7 +104,7 @@ func newConnector(set connector.Settings, cfg Config, next consumer.Metrics, now
 		releases: release.NewRegistry(cfg.Stage),
 		ops:      newOperations(cfg.MaxSeries),
 		series:   map[seriesKey]*series{},
-		evidence: evidence.New(),
+		evidence: evidence.NewWithTraceCache(mergedOnly),
 		judge:    j,
 		pending:  evidence.New(),
 		verdicts: map[release.Key]judge.Verdict{},

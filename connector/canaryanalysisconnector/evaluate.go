@@ -109,7 +109,7 @@ func (c *canaryConnector) expire(last eventtime.Step) int {
 	cutoff := last.End(c.cfg.Interval).Add(-c.cfg.ReleaseExpiry).UnixNano()
 	gone := c.releases.Expire(cutoff)
 	if len(gone) > 0 {
-		keep := evidence.New()
+		keep := evidence.NewWithTraceCache(mergedOnly)
 		dropped := map[evidence.Release]bool{}
 		for _, rel := range gone {
 			r := evidence.Release{Service: rel.Key.Service, Version: rel.Key.Version}
