@@ -9,12 +9,17 @@ import (
 
 var contenders = []Sampler{CanarySampling(), TailSampling()}
 
-// BenchmarkSamplerCPU reports, per span of the workload (5,000 traces a
+// benchTraces matches cmd/compare's default: with fewer traces the
+// samplers' fixed costs (preallocated decision caches) weigh on the
+// per-span figures.
+const benchTraces = 20_000
+
+// BenchmarkSamplerCPU reports, per span of the workload (20,000 traces a
 // run): "ns/span", process CPU time (all goroutines and GC); "wall-ns/span";
 // "allocs/span" and "B/span" allocated. ns/op is one whole run, workload
 // generation included, and means little.
 func BenchmarkSamplerCPU(b *testing.B) {
-	cfg := workload.DefaultConfig(5000)
+	cfg := workload.DefaultConfig(benchTraces)
 	for _, s := range contenders {
 		b.Run(s.Name, func(b *testing.B) {
 			var cpu, wall, allocs, bytes float64
@@ -36,9 +41,9 @@ func BenchmarkSamplerCPU(b *testing.B) {
 }
 
 // BenchmarkSamplerHeld reports "held-B/span": heap in use after GC per
-// buffered span, every trace of the workload (5,000 traces) still buffered.
+// buffered span, every trace of the workload (20,000 traces) still buffered.
 func BenchmarkSamplerHeld(b *testing.B) {
-	cfg := workload.DefaultConfig(5000)
+	cfg := workload.DefaultConfig(benchTraces)
 	for _, s := range contenders {
 		b.Run(s.Name, func(b *testing.B) {
 			var held, live float64
