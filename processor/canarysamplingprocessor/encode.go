@@ -69,8 +69,8 @@ type spanFacts struct {
 	err        bool
 	duration   int64
 	traceState string
-	stage      string // the span's own stage attribute value, if any
-	hasStage   bool
+	stage      string // the span's own stage attribute value, if a string
+	hasStage   bool   // the span has a stage attribute of any type
 }
 
 // encoder appends spans to a trace's buffer, interning strings in dict.
@@ -203,14 +203,19 @@ func (e *encoder) appendSpanAttributes(b []byte, attrs pcommon.Map, m *memo, fac
 		} else {
 			b = appendInline(b, k)
 		}
+		if k == e.stageKey {
+			// Any value marks the span as carrying its own stage (annotate
+			// leaves it alone); only a string names an arm.
+			facts.hasStage = true
+			if v.Type() == pcommon.ValueTypeStr {
+				facts.stage = v.Str()
+			}
+		}
 		if v.Type() != pcommon.ValueTypeStr {
 			b = e.appendValue(b, v)
 			continue
 		}
 		str := v.Str()
-		if k == e.stageKey {
-			facts.stage, facts.hasStage = str, true
-		}
 		b = append(b, valueStr)
 		if !interned {
 			b = appendInline(b, str)

@@ -262,8 +262,13 @@ func TestAnnotateWritesTheTraceStageOnSpansWithout(t *testing.T) {
 		spanSpec{trace: traceID(2, 1), id: 4, resStage: "stable"},
 		spanSpec{trace: traceID(3, 1), id: 5},
 	))
+	odd := tracesOf(spanSpec{trace: traceID(1, 1), id: 6, parent: 1, resStage: "stable"})
+	odd.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutInt(stage.DefaultAttribute, 7)
+	p.consume(t, odd)
 	p.advance(wait)
 	kept := p.keptSpans()
+	assert.Equal(t, int64(7), func() int64 { v, _ := kept[spanID(6)].Attributes().Get(stage.DefaultAttribute); return v.Int() }(),
+		"a stage attribute of another type is left alone too")
 	stageOf := func(id uint64) string {
 		v, ok := kept[spanID(id)].Attributes().Get(stage.DefaultAttribute)
 		if !ok {
