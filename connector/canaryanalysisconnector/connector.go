@@ -19,6 +19,7 @@ import (
 	"github.com/canarytrace/canarytrace/connector/canaryanalysisconnector/internal/metadata"
 	"github.com/canarytrace/canarytrace/internal/eventtime"
 	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/evidencemetrics"
 	"github.com/canarytrace/canarytrace/internal/judge"
 	"github.com/canarytrace/canarytrace/internal/release"
 )
@@ -156,14 +157,37 @@ func (c *canaryConnector) tick() {
 	}
 }
 
-func (c *canaryConnector) Shutdown(context.Context) error {
+// Shutdown stops the ticker and sends the evidence observed since the last
+// evaluation: it is delta, so what is not sent now is lost to the
+// canary_verdict exporter. (Downstream components shut down after this
+// one, so they still accept it.)
+func (c *canaryConnector) Shutdown(ctx context.Context) error {
 	if c.stop != nil {
 		close(c.stop)
 		<-c.done
 		c.stop = nil
 	}
+	err := c.flushEvidence(ctx)
 	c.tel.Shutdown()
-	return nil
+	return err
+}
+
+func (c *canaryConnector) flushEvidence(ctx context.Context) error {
+	c.mu.Lock()
+	if !c.cfg.ExportEvidence || c.pending.Len() == 0 {
+		c.mu.Unlock()
+		return nil
+	}
+	md := pmetric.NewMetrics()
+	rm := md.ResourceMetrics().AppendEmpty()
+	rm.Resource().Attributes().PutStr(attrServiceInstanceID, c.instance)
+	sm := rm.ScopeMetrics().AppendEmpty()
+	sm.Scope().SetName(metadata.ScopeName)
+	// No watermark: no step was evaluated.
+	evidencemetrics.Encode(c.pending, evidencemetrics.Export{Interval: c.cfg.Interval}, sm)
+	c.pending.Reset()
+	c.mu.Unlock()
+	return c.next.ConsumeMetrics(ctx, md)
 }
 
 // ConsumeTraces records every span, then judges the steps the watermark

@@ -111,3 +111,16 @@ func TestOverflowOperationBeyondMaxSeries(t *testing.T) {
 	metadatatest.AssertEqualConnectorCanaryAnalysisOverflowedSpans(t, h.tel,
 		[]metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
 }
+
+func TestShutdownSendsPendingEvidence(t *testing.T) {
+	now := t0.Add(time.Second)
+	c, sink, _ := liveConnector(t, testConfig(), &now)
+	require.NoError(t, c.ConsumeTraces(context.Background(), traces(at(canaryCall, 500*time.Millisecond))))
+	require.Empty(t, sink.AllMetrics())
+	require.NoError(t, c.Shutdown(context.Background()))
+	require.Len(t, sink.AllMetrics(), 1)
+	got := evidencemetrics.Decode(sink.AllMetrics()[0])
+	require.Len(t, got, 1)
+	assert.False(t, got[0].HasWatermark)
+	assert.Equal(t, 2, got[0].Evidence.Len(), "the operation's cell and the release's")
+}
