@@ -261,6 +261,8 @@ func TestAnnotateWritesTheTraceStageOnSpansWithout(t *testing.T) {
 		spanSpec{trace: traceID(1, 1), id: 3, parent: 1, resStage: "stable", spanStage: "checkout@1.4.0"},
 		spanSpec{trace: traceID(2, 1), id: 4, resStage: "stable"},
 		spanSpec{trace: traceID(3, 1), id: 5},
+		spanSpec{trace: traceID(4, 1), id: 7, resStage: "canary"},
+		spanSpec{trace: traceID(4, 1), id: 8, parent: 7},
 	))
 	odd := tracesOf(spanSpec{trace: traceID(1, 1), id: 6, parent: 1, resStage: "stable"})
 	odd.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Attributes().PutInt(stage.DefaultAttribute, 7)
@@ -276,11 +278,12 @@ func TestAnnotateWritesTheTraceStageOnSpansWithout(t *testing.T) {
 		}
 		return v.Str()
 	}
-	assert.Equal(t, "canary", stageOf(1))
-	assert.Equal(t, "canary", stageOf(2))
+	assert.Equal(t, "checkout@1.4.0", stageOf(1), "the release-qualified value names the release")
+	assert.Equal(t, "checkout@1.4.0", stageOf(2))
 	assert.Equal(t, "checkout@1.4.0", stageOf(3), "a span's own stage is left alone")
 	assert.Equal(t, "stable", stageOf(4))
 	assert.Equal(t, "<none>", stageOf(5), "a trace in no arm is not annotated")
+	assert.Equal(t, "canary", stageOf(8))
 }
 
 func TestKeptSpansAreGroupedByResourceAndScope(t *testing.T) {

@@ -135,7 +135,7 @@ func (t *bufferedTrace) touch(e *encoder, a stage.Arm, value string) {
 	sum := &t.summary
 	switch a {
 	case stage.Canary:
-		if e.annotate && sum.canaryValue == "" && value != "" {
+		if e.annotate && value != "" && (sum.canaryValue == "" || isRelease(value) && !isRelease(sum.canaryValue)) {
 			sum.canaryValue = strings.Clone(value)
 		}
 		sum.arm = stage.Canary
@@ -149,9 +149,16 @@ func (t *bufferedTrace) touch(e *encoder, a stage.Arm, value string) {
 	}
 }
 
+// isRelease reports a release-qualified stage value (service@version).
+func isRelease(value string) bool {
+	_, _, ok := stage.ParseRelease(value)
+	return ok
+}
+
 // stageValue is the value stage.annotate writes onto the trace's spans
-// that carry none: the first value of the trace's arm it saw, or the arm's
-// name when that arm came from stage.default.
+// that carry none: the first value of the trace's arm it saw (for canary,
+// the first release-qualified one if any, which tells two releases apart
+// downstream), or the arm's name when that arm came from stage.default.
 func (s *traceSummary) stageValue() string {
 	switch s.arm {
 	case stage.Canary:
