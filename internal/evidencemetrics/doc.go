@@ -49,6 +49,14 @@
 //	                                   receiver knows the instance has reported
 //	                                   that step even when it saw no spans
 //
+// An export also carries cells of steps after its watermark: spans already
+// seen of steps still open on the instance (exporting them now keeps the
+// per-trace moments exact, since every export is a delta of the same
+// cells). Those steps are not complete until a later watermark passes
+// them; a receiver must take an instance's progress from the watermark,
+// not from the newest cell. An export without a watermark (the final one,
+// at shutdown) completes nothing: the instance is stopping.
+//
 // Decode treats its input as untrusted (it comes from other instances over
 // the network): a data point that breaks the shape is counted and skipped,
 // never trusted, and nothing panics.
