@@ -57,16 +57,19 @@ func newStepClock(grace, expiry time.Duration, maxInstances int) *stepClock {
 }
 
 // report records that an instance has complete evidence through step
-// reached. An instance never goes back: a lower report (late data) keeps
-// its progress.
-func (c *stepClock) report(instance string, reached evidence.Step, now time.Time, ev *clockEvents) {
-	// Judging starts just before the earliest step reported until the first
-	// judgement, so instances that start together are all waited for.
+// reached; earliest is the first step its payload holds evidence for
+// (reached when none). An instance never goes back: a lower report (late
+// data) keeps its progress.
+func (c *stepClock) report(instance string, earliest, reached evidence.Step, now time.Time, ev *clockEvents) {
+	// Judging starts just before the earliest step with evidence seen until
+	// the first judgement, so the first steps of a run are judged one by
+	// one (a connector exports a step only once its watermark passed it).
+	first := min(earliest, reached)
 	if !c.started {
 		c.learnUntil = now.Add(c.grace)
 	}
-	if !c.started || (!c.anyJudged && reached-1 < c.judged) {
-		c.started, c.judged = true, reached-1
+	if !c.started || (!c.anyJudged && first-1 < c.judged) {
+		c.started, c.judged = true, max(first, reached-maxCatchUpSteps+1)-1
 	}
 	in, ok := c.instances[instance]
 	if !ok {

@@ -77,10 +77,14 @@ func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now tim
 			f.interval = in.Interval
 		}
 		reached, ok := in.Watermark, in.HasWatermark
+		earliest, any := evidence.Step(0), false
 		late := 0
 		in.Evidence.Cells(func(k evidence.CellKey, _ *evidence.Cell) {
 			if !ok || k.Step > reached {
 				reached, ok = k.Step, true
+			}
+			if !any || k.Step < earliest {
+				earliest, any = k.Step, true
 			}
 			if f.clock.anyJudged && k.Step <= f.clock.judged {
 				late++
@@ -91,8 +95,11 @@ func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now tim
 		// step once. Count them.
 		f.rejected(ctx, "late_step", late)
 		f.merged.Merge(in.Evidence)
+		if !any {
+			earliest = reached
+		}
 		if ok {
-			f.clock.report(in.ID, reached, now, &ev)
+			f.clock.report(in.ID, earliest, reached, now, &ev)
 		}
 	}
 	return f.judgeReady(ctx, now, &ev)
