@@ -26,8 +26,9 @@ type Observation struct {
 // Stats counts what Evidence refused or approximated; the connector exposes
 // them as internal metrics.
 type Stats struct {
-	// Rejected counts observations with no arm, no release service, or an
-	// invalid threshold; they are not recorded.
+	// Rejected counts observations with no arm, no release service, the
+	// zero Operation (reserved for the release level) or an invalid
+	// threshold, and cells AddCell refused; they are not recorded.
 	Rejected uint64
 	// TraceCacheEvictions counts recent-trace cache slots taken over by
 	// another (trace, cell) pair; a later span of the evicted trace in that
@@ -90,7 +91,7 @@ func NewWithTraceCache(size int) *Evidence {
 // Observe records one span in its operation's cell and in its release-level
 // cell, and notes the run start and canary exemplars.
 func (e *Evidence) Observe(o Observation) {
-	if o.Arm != stage.Canary && o.Arm != stage.Stable || o.Release.Service == "" || !ValidThreshold(o.Threshold) {
+	if o.Arm != stage.Canary && o.Arm != stage.Stable || o.Release.Service == "" || o.Operation.IsRelease() || !ValidThreshold(o.Threshold) {
 		e.rejected++
 		return
 	}

@@ -9,8 +9,10 @@ import (
 type armStep struct {
 	calls, errors float64 // Horvitz-Thompson: sum over strata of adjusted count x observed
 	kish          float64 // sum over strata of adjusted count^2 x observed spans
-	observed      int64
-	cells         []stratumCell
+	// ee, ne, nn: sum over strata of adjusted count^2 x the trace moments.
+	ee, ne, nn float64
+	observed   int64
+	cells      []stratumCell
 }
 
 type stratumCell struct {
@@ -23,6 +25,9 @@ func (a *armStep) add(k evidence.CellKey, c *evidence.Cell) {
 	a.calls += w * float64(c.Calls)
 	a.errors += w * float64(c.Errors)
 	a.kish += w * w * float64(c.Calls)
+	a.ee += w * w * float64(c.TraceErrors2)
+	a.ne += w * w * float64(c.TraceCallsErrors)
+	a.nn += w * w * float64(c.TraceCalls2)
 	a.observed += c.Calls
 	a.cells = append(a.cells, stratumCell{w, c})
 }
@@ -91,6 +96,14 @@ type armRun struct {
 	// a per-call variance p(1-p) times kish is the variance of the weighted
 	// sum (Kish's effective sample size for unequal weights).
 	kish float64
+	// linEE, linNE, linNN: sum_k (w_k/X_k)^2 * the step's adjusted trace
+	// moments. With a rate R, linEE - 2R linNE + R^2 linNN is the
+	// linearised Horvitz-Thompson variance of the weighted error-rate sum
+	// with the trace as the unit: sum over kept traces of
+	// ((e_t - R n_t)/p_t)^2 (Sarndal et al. 1992, 5.6). Unlike Kish's
+	// effective size it is right when the keep probability depends on the
+	// outcome (errors kept with p = 1, the rest at 10%).
+	linEE, linNE, linNN float64
 	// Run totals for the estimates shown to people (Horvitz-Thompson).
 	calls, errorsHT float64
 	histogram       weightedHistogram
@@ -136,6 +149,9 @@ func (o *opRun) fold(steps *[2]armStep) {
 		f := w / st.calls
 		a.errors += f * st.errors
 		a.kish += f * f * st.kish
+		a.linEE += f * f * st.ee
+		a.linNE += f * f * st.ne
+		a.linNN += f * f * st.nn
 		for _, sc := range st.cells {
 			a.latency.addScaled(&sc.cell.Latency, f*sc.adjusted)
 		}

@@ -15,6 +15,18 @@ func enough(s Samples, c Criteria) bool {
 	return s.Canary >= c.MinSamples && s.Stable >= c.MinSamples
 }
 
+// tailSamples is the number of stable observations a q-quantile check waits
+// for besides min_samples: 20 expected beyond the quantile (2,000 for p99).
+// The cutoff is read from stable's histogram, and the normal approximation
+// of its error needs tail observations. Measured on the at-tolerance
+// simulation after the sampler (seed 6, 200 runs): with no such wait 7.0%
+// of runs rolled back, with 10 tail observations 6.0%, with 20 5.0%.
+func tailSamples(q float64) int64 {
+	return int64(math.Ceil(tailObservations / (1 - q)))
+}
+
+const tailObservations = 20
+
 // releaseInflation is the trace-level design effect of the release-level
 // cells: operations of one trace can fail together (an error propagating
 // from a database call to the server span), which per-operation variances,
@@ -97,6 +109,11 @@ func (r *run) latencyCheck(est *opRun, strata []*opRun, q float64, c Criteria, f
 	if !enough(res.Samples, c) {
 		res.Reason = fmt.Sprintf("%s canary and %s stable samples, %d needed per arm",
 			count(float64(res.Samples.Canary)), count(float64(res.Samples.Stable)), c.MinSamples)
+		return res
+	}
+	if need := tailSamples(q); res.Samples.Stable < need {
+		res.Reason = fmt.Sprintf("%s stable samples, %s needed to estimate its p%s",
+			count(float64(res.Samples.Stable)), count(float64(need)), trimFloat(q*100))
 		return res
 	}
 	var total contrast

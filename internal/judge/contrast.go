@@ -33,27 +33,33 @@ func floorRate(p float64, observed int64) float64 {
 }
 
 // rateContrast tests canary rate <= scale*stable rate + shift at the step
-// level: d_k = p_c,k - scale*p_s,k - shift. Its variance is evaluated at the
-// null boundary, the canary at rate scale*p_s+shift and stable at its
-// observed rate (the restricted, score-type variance of Farrington and
-// Manning 1990 and Miettinen and Nurminen 1985, with the stable arm's
-// estimate standing in for the restricted MLE since stable has far more
-// calls): it is correct exactly where the test's level is decided, and
-// unlike the plug-in (Wald) variance it does not vanish when the canary has
-// had no event yet.
-func rateContrast(o *opRun, canaryNum, stableNum, scale, shift, deffC, deffS float64) contrast {
+// level: d_k = p_c,k - scale*p_s,k - shift. The canary's variance is
+// evaluated at the null boundary, rate scale*p_s+shift (the restricted,
+// score-type variance of Farrington and Manning 1990 and Miettinen and
+// Nurminen 1985, with the stable arm's estimate standing in for the
+// restricted MLE since stable has far more calls): it is correct exactly
+// where the test's level is decided, and unlike the plug-in (Wald) variance
+// it does not vanish when the canary has had no event yet. Stable, large,
+// gets its linearised variance at its own rate, which also credits errors
+// kept with probability 1 after the sampler.
+func rateContrast(o *opRun, canaryNum, stableNum, scale, shift, deffC float64) contrast {
 	c, s := &o.arm[0], &o.arm[1]
 	if o.t <= 0 {
 		return contrast{}
 	}
 	ps := stableNum / o.t
 	null := floorRate(scale*ps+shift, c.observed)
-	vs := bernoulliVar(floorRate(ps, s.observed))
 	return contrast{
 		s: canaryNum - scale*stableNum - shift*o.t,
-		v: bernoulliVar(null)*deffC*c.kish + scale*scale*vs*deffS*s.kish,
+		v: bernoulliVar(null)*deffC*c.kish + scale*scale*s.linearVariance(floorRate(ps, s.observed)),
 		t: o.t,
 	}
+}
+
+// linearVariance is the linearised variance of the arm's weighted error
+// sum at rate r, never negative.
+func (a *armRun) linearVariance(r float64) float64 {
+	return math.Max(0, a.linEE-2*r*a.linNE+r*r*a.linNN)
 }
 
 // canaryRateContrast tests canary rate <= bound (fail_above, pass_below),
@@ -75,10 +81,10 @@ func canaryRateContrast(o *opRun, bound float64) contrast {
 // interval shown).
 func errorContrasts(o *opRun, cr ErrorRateCriteria) (rel, abs, diff contrast) {
 	c, s := &o.arm[0], &o.arm[1]
-	dc, ds := c.moments.errorDesignEffect(), s.moments.errorDesignEffect()
-	rel = rateContrast(o, c.errors, s.errors, 1+cr.MaxRelativeIncrease, 0, dc, ds)
-	abs = rateContrast(o, c.errors, s.errors, 1, cr.MaxAbsoluteIncrease, dc, ds)
-	diff = rateContrast(o, c.errors, s.errors, 1, 0, dc, ds)
+	dc := c.moments.errorDesignEffect()
+	rel = rateContrast(o, c.errors, s.errors, 1+cr.MaxRelativeIncrease, 0, dc)
+	abs = rateContrast(o, c.errors, s.errors, 1, cr.MaxAbsoluteIncrease, dc)
+	diff = rateContrast(o, c.errors, s.errors, 1, 0, dc)
 	return rel, abs, diff
 }
 
