@@ -46,6 +46,12 @@ type Config struct {
 	// held open: at least the sampler's decision_wait when the connector
 	// is placed after canary_sampling. Default 30s.
 	AllowedLateness time.Duration `mapstructure:"allowed_lateness"`
+	// UseWallClock lets the wall clock advance the watermark, so steps are
+	// judged when no spans arrive. false follows span time only, like
+	// `canarytrace backtest`: for replays and simulated clocks (canarygen
+	// --simulated-clock) whose timestamps run faster than, or far from, the
+	// wall clock. Default true.
+	UseWallClock bool `mapstructure:"use_wall_clock"`
 	// MaxFutureSkew: end timestamps further than this ahead of the wall
 	// clock are ignored for the watermark (the spans still count as
 	// evidence). Default 1m.

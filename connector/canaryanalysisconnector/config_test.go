@@ -44,6 +44,7 @@ func TestLoadConfig(t *testing.T) {
 			MaxFutureSkew:   2 * time.Minute,
 			Exemplars:       2,
 			ExportEvidence:  false,
+			UseWallClock:    false,
 			ReleaseExpiry:   30 * time.Minute,
 		}},
 	}

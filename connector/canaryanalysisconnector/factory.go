@@ -46,10 +46,15 @@ func createDefaultConfig() component.Config {
 		MaxFutureSkew:   defaultMaxFutureSkew,
 		Exemplars:       defaultExemplars,
 		ExportEvidence:  true,
+		UseWallClock:    true,
 		ReleaseExpiry:   defaultReleaseExpiry,
 	}
 }
 
 func createTracesToMetrics(_ context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Traces, error) {
-	return newConnector(set, *cfg.(*Config), next, time.Now)
+	c := cfg.(*Config)
+	if !c.UseWallClock {
+		return newConnector(set, *c, next, nil)
+	}
+	return newConnector(set, *c, next, time.Now)
 }
