@@ -60,9 +60,8 @@ type canaryConnector struct {
 	// layout is the dimension layout, for writing operation attributes.
 	layout  *reader
 	scratch whist
-	// rejected is the evidence's rejected-observation count already
-	// recorded in telemetry.
-	rejected uint64
+	// seen is the evidence's counters already recorded in telemetry.
+	seen evidence.Stats
 	// onVerdict, when set (backtest), sees every release verdict judged.
 	onVerdict func(judge.ReleaseVerdict)
 
@@ -315,11 +314,15 @@ func (c *canaryConnector) advance(ctx context.Context, flush bool) error {
 	if ok {
 		md, changes, expired = c.evaluate(steps)
 	}
-	rejected := c.pending.Stats().Rejected - c.rejected
-	c.rejected += rejected
+	stats := c.pending.Stats()
+	rejected, evicted := stats.Rejected-c.seen.Rejected, stats.TraceCacheEvictions-c.seen.TraceCacheEvictions
+	c.seen = stats
 	c.mu.Unlock()
 	if rejected > 0 {
 		c.tel.ConnectorCanaryAnalysisRejectedObservations.Add(ctx, int64(rejected))
+	}
+	if evicted > 0 {
+		c.tel.ConnectorCanaryAnalysisTraceCacheEvictions.Add(ctx, int64(evicted))
 	}
 	if !ok {
 		return nil

@@ -33,6 +33,7 @@ type TelemetryBuilder struct {
 	ConnectorCanaryAnalysisOverflowedSpans      metric.Int64Counter
 	ConnectorCanaryAnalysisRejectedObservations metric.Int64Counter
 	ConnectorCanaryAnalysisSkippedSteps         metric.Int64Counter
+	ConnectorCanaryAnalysisTraceCacheEvictions  metric.Int64Counter
 	ConnectorCanaryAnalysisUnattributedSpans    metric.Int64Counter
 	ConnectorCanaryAnalysisVerdictChanges       metric.Int64Counter
 }
@@ -106,6 +107,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_connector_canary_analysis_skipped_steps",
 		metric.WithDescription("Ready steps not evaluated because the watermark jumped further than the per-advance bound. [Development]"),
 		metric.WithUnit("{step}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ConnectorCanaryAnalysisTraceCacheEvictions, err = builder.meter.Int64Counter(
+		"otelcol_connector_canary_analysis_trace_cache_evictions",
+		metric.WithDescription("Recent-trace cache slots taken over by another trace; a later span of the evicted trace starts a new cluster, which can only understate clustering. [Development]"),
+		metric.WithUnit("{slot}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ConnectorCanaryAnalysisUnattributedSpans, err = builder.meter.Int64Counter(

@@ -133,6 +133,22 @@ func AssertEqualConnectorCanaryAnalysisSkippedSteps(t *testing.T, tt *componentt
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
 
+func AssertEqualConnectorCanaryAnalysisTraceCacheEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_connector_canary_analysis_trace_cache_evictions",
+		Description: "Recent-trace cache slots taken over by another trace; a later span of the evicted trace starts a new cluster, which can only understate clustering. [Development]",
+		Unit:        "{slot}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_connector_canary_analysis_trace_cache_evictions")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
 func AssertEqualConnectorCanaryAnalysisUnattributedSpans(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_canary_analysis_unattributed_spans",

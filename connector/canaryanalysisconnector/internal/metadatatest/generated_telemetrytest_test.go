@@ -26,6 +26,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ConnectorCanaryAnalysisOverflowedSpans.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisRejectedObservations.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisSkippedSteps.Add(context.Background(), 1)
+	tb.ConnectorCanaryAnalysisTraceCacheEvictions.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisUnattributedSpans.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisVerdictChanges.Add(context.Background(), 1)
 	AssertEqualConnectorCanaryAnalysisEvaluations(t, testTel,
@@ -47,6 +48,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualConnectorCanaryAnalysisSkippedSteps(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualConnectorCanaryAnalysisTraceCacheEvictions(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualConnectorCanaryAnalysisUnattributedSpans(t, testTel,
