@@ -122,6 +122,15 @@ func waitText(sel, want string) chromedp.Action {
 
 func TestDashboardInChromium(t *testing.T) {
 	l := startExporter(t, nil, nil)
+	ctx, problems := browser(t)
+
+	// Before any evidence the page says so, and keeps asking.
+	require.NoError(t, chromedp.Run(ctx,
+		chromedp.Navigate(l.url+"/"),
+		waitText("#cards", "No release yet"),
+		chromedp.Evaluate(`window.__marker = 42`, nil),
+	))
+
 	hostile := rollingBack
 	hostile.spanName = hostileName
 	l.feed(t, 1, firstStep, firstStep+1, promoting, hostile)
@@ -130,14 +139,11 @@ func TestDashboardInChromium(t *testing.T) {
 	l.waitJudged(t, "checkout", firstStep+scenarioSteps-1)
 	l.waitJudged(t, "payments", firstStep+scenarioSteps-1)
 
-	ctx, problems := browser(t)
 	var cards []*cdp.Node
 	require.NoError(t, chromedp.Run(ctx,
-		chromedp.Navigate(l.url+"/"),
 		waitText(`.card[data-service="checkout"]`, "promote"),
 		waitText(`.card[data-service="payments"]`, "rollback"),
 		chromedp.Nodes(".card", &cards, chromedp.ByQueryAll),
-		chromedp.Evaluate(`window.__marker = 42`, nil),
 	))
 	assert.Len(t, cards, 2)
 
