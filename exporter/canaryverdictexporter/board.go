@@ -95,6 +95,21 @@ func (b *board) record(rep verdictReport, at time.Time, p seriesPoint) []byte {
 	return s.persisted()
 }
 
+// endRun marks a run ended (its last verdict final) and returns the
+// service's record to persist.
+func (b *board) endRun(service, run string, at time.Time) []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.service(service)
+	for _, r := range s.rec.Runs {
+		if r.Run == run && r.End == nil {
+			end := at
+			r.End = &end
+		}
+	}
+	return s.persisted()
+}
+
 // runFor returns the run a report belongs to, starting a new one (and
 // ending the current) when the report's run id is new.
 func (s *serviceBoard) runFor(rep verdictReport, at time.Time) (*runRecord, bool) {

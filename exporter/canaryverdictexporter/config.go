@@ -47,6 +47,12 @@ type Config struct {
 	// Must be longer than grace_period.
 	InstanceExpiry time.Duration `mapstructure:"instance_expiry"`
 
+	// RunIdle ends a run that has had no evidence (no span of the release)
+	// for this long in event time: its last verdict becomes final and it is
+	// no longer judged. A new canary version also ends the previous run.
+	// Must be > 0.
+	RunIdle time.Duration `mapstructure:"run_idle"`
+
 	// MaxInstances caps the instances tracked at once; at the cap the one
 	// seen longest ago is forgotten (counted in
 	// canary_verdict_instances_expired{reason="max_instances"}). Must be > 0.
@@ -85,6 +91,7 @@ var (
 	errGracePeriod          = errors.New("grace_period must be positive")
 	errInstanceExpiry       = errors.New("instance_expiry must be longer than grace_period")
 	errMaxInstances         = errors.New("max_instances must be positive")
+	errRunIdle              = errors.New("run_idle must be positive")
 	errHistoryRetention     = errors.New("history.retention must not be negative")
 	errHistoryMaxRuns       = errors.New("history.max_runs must be positive")
 	errTraceLinkPlaceholder = errors.New(`trace_link must contain "{trace_id}"`)
@@ -101,6 +108,9 @@ func (c *Config) Validate() error {
 	}
 	if c.InstanceExpiry <= c.GracePeriod {
 		return fmt.Errorf("%w: %v <= %v", errInstanceExpiry, c.InstanceExpiry, c.GracePeriod)
+	}
+	if c.RunIdle <= 0 {
+		return fmt.Errorf("%w: %v", errRunIdle, c.RunIdle)
 	}
 	if c.MaxInstances <= 0 {
 		return fmt.Errorf("%w: %d", errMaxInstances, c.MaxInstances)

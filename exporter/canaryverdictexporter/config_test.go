@@ -27,6 +27,7 @@ func TestLoadConfig(t *testing.T) {
 	custom.GracePeriod = 20 * time.Second
 	custom.InstanceExpiry = 2 * time.Minute
 	custom.MaxInstances = 10
+	custom.RunIdle = 15 * time.Minute
 	custom.History = HistoryConfig{Retention: 24 * time.Hour, MaxRuns: 5}
 	custom.OperatorAuth = &configauth.Config{AuthenticatorID: component.MustNewIDWithName("basicauth", "ops")}
 
@@ -69,6 +70,7 @@ func TestValidate(t *testing.T) {
 		{"zero grace period", func(c *Config) { c.GracePeriod = 0 }, errGracePeriod},
 		{"expiry not beyond grace", func(c *Config) { c.InstanceExpiry = c.GracePeriod }, errInstanceExpiry},
 		{"no instances", func(c *Config) { c.MaxInstances = 0 }, errMaxInstances},
+		{"zero run idle", func(c *Config) { c.RunIdle = 0 }, errRunIdle},
 		{"negative retention", func(c *Config) { c.History.Retention = -time.Second }, errHistoryRetention},
 		{"no runs kept", func(c *Config) { c.History.MaxRuns = 0 }, errHistoryMaxRuns},
 		{"link without placeholder", func(c *Config) { c.TraceLink = "http://jaeger/trace/" }, errTraceLinkPlaceholder},

@@ -192,6 +192,9 @@ func (e *verdictExporter) ConsumeMetrics(ctx context.Context, md pmetric.Metrics
 func (e *verdictExporter) apply(ctx context.Context, steps []judgedStep) {
 	for _, s := range steps {
 		rec := e.board.record(s.report, s.at, s.point)
+		if s.ended {
+			rec = e.board.endRun(s.report.Service, s.report.Run, s.at)
+		}
 		if err := e.store.save(ctx, s.report.Service, rec); err != nil {
 			e.set.Logger.Warn("history not persisted", zap.Error(err))
 		}

@@ -20,6 +20,9 @@ const (
 	defaultGracePeriod    = 30 * time.Second
 	defaultInstanceExpiry = 5 * time.Minute
 	defaultMaxInstances   = 1000
+	// A canary that gets no traffic for half an hour is over (promoted or
+	// rolled back by the controller); shorter pauses keep the run open.
+	defaultRunIdle        = 30 * time.Minute
 	defaultHistoryRetain  = 30 * 24 * time.Hour
 	defaultHistoryMaxRuns = 50
 )
@@ -41,6 +44,7 @@ func createDefaultConfig() component.Config {
 		GracePeriod:    defaultGracePeriod,
 		InstanceExpiry: defaultInstanceExpiry,
 		MaxInstances:   defaultMaxInstances,
+		RunIdle:        defaultRunIdle,
 		History:        HistoryConfig{Retention: defaultHistoryRetain, MaxRuns: defaultHistoryMaxRuns},
 		Criteria:       judge.DefaultCriteria(),
 	}

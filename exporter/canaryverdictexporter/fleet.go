@@ -34,4 +34,6 @@ type judgedStep struct {
 	report verdictReport
 	at     time.Time
 	point  seriesPoint
+	// ended marks the run's last step: no evidence came for run_idle.
+	ended bool
 }

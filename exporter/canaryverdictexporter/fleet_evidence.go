@@ -39,6 +39,11 @@ type evidenceFleet struct {
 	// latest is each service's newest run start: older runs of a service
 	// are superseded and no longer judged.
 	latest map[string]evidence.Run
+	// lastEvidence is, per release, the latest step any cell was seen for;
+	// a run with none for runIdle steps is ended (its verdict final).
+	lastEvidence map[evidence.Release]evidence.Step
+	ended        map[evidence.Release]bool
+	runIdle      time.Duration
 }
 
 func newFleet(cfg *Config, tb *metadata.TelemetryBuilder) (*evidenceFleet, error) {
@@ -53,6 +58,10 @@ func newFleet(cfg *Config, tb *metadata.TelemetryBuilder) (*evidenceFleet, error
 		judge:    j,
 		defaults: cfg.Criteria,
 		latest:   map[string]evidence.Run{},
+		runIdle:  cfg.RunIdle,
+
+		lastEvidence: map[evidence.Release]evidence.Step{},
+		ended:        map[evidence.Release]bool{},
 	}, nil
 }
 
@@ -80,6 +89,9 @@ func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now tim
 		earliest, any := evidence.Step(0), false
 		late := 0
 		in.Evidence.Cells(func(k evidence.CellKey, _ *evidence.Cell) {
+			if last, seen := f.lastEvidence[k.Release]; !seen || k.Step > last {
+				f.lastEvidence[k.Release] = k.Step
+			}
 			if !ok || k.Step > reached {
 				reached, ok = k.Step, true
 			}
@@ -129,12 +141,20 @@ func (f *evidenceFleet) judgeReady(ctx context.Context, now time.Time, ev *clock
 		f.supersede()
 		split := f.canaryShares(s)
 		for _, v := range f.judge.Judge(f.merged, s) {
-			if f.latest[v.Release.Service].Release != v.Release {
+			if f.latest[v.Release.Service].Release != v.Release || f.ended[v.Release] {
 				continue
 			}
 			rep, point := render(v)
 			point.CanaryShare = split[v.Release]
-			out = append(out, judgedStep{report: rep, at: f.stepEnd(s), point: point})
+			js := judgedStep{report: rep, at: f.stepEnd(s), point: point}
+			if last, seen := f.lastEvidence[v.Release]; seen && s-last >= f.windowSteps(f.runIdle) {
+				// No span of this release for run_idle: the run is over and
+				// this verdict is its final one.
+				js.ended = true
+				f.ended[v.Release] = true
+				f.judge.Forget(v.Release)
+			}
+			out = append(out, js)
 		}
 		f.tb.CanaryVerdictStepsJudged.Add(ctx, 1)
 	}

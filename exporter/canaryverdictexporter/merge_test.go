@@ -171,3 +171,46 @@ func sameStep(t *testing.T, want, got judgedStep, msg string, args ...any) {
 	}
 	require.Equal(t, fmt.Sprintf("%v", want.point), fmt.Sprintf("%v", got.point), fmt.Sprintf(msg, args...))
 }
+
+// TestAnIdleRunEnds: checkout's canary gets no spans after step 20 while
+// search goes on; one run_idle (1m = 6 steps) later checkout's run ends
+// with its last verdict, and it is not judged again.
+func TestAnIdleRunEnds(t *testing.T) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.RunIdle = time.Minute
+	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
+	require.NoError(t, err)
+	f, err := newFleet(cfg, tb)
+	require.NoError(t, err)
+	b := newBoard(5, 0, nil)
+	rng := rand.New(rand.NewPCG(9, 9))
+	ev := evidence.New()
+	now := t0
+	var ends []judgedStep
+	for s := evidence.Step(10); s < 40; s++ {
+		if s <= 20 {
+			for _, o := range trafficStep(rng, s, 50, 0.01) {
+				ev.Observe(o)
+			}
+		}
+		other := evidence.Release{Service: "search", Version: "1"}
+		ev.Observe(evidence.Observation{Release: other, Operation: evidence.Operation{Service: "search", Name: "q"}, Arm: stage.Canary, Step: s, TraceID: [16]byte{byte(s)}, Duration: time.Millisecond})
+		for _, js := range f.consume(context.Background(), export("a", ev, s), now) {
+			b.record(js.report, js.at, js.point)
+			if js.ended {
+				b.endRun(js.report.Service, js.report.Run, js.at)
+				ends = append(ends, js)
+			}
+		}
+		now = now.Add(defaultGracePeriod)
+	}
+	require.Len(t, ends, 1)
+	assert.Equal(t, "checkout", ends[0].report.Service)
+	assert.Equal(t, time.Unix(0, 27*int64(testInterval)).UTC(), ends[0].at, "step 26 is 6 steps after the last span")
+	runs := b.runs("checkout")
+	require.Len(t, runs, 1)
+	require.NotNil(t, runs[0].End)
+	assert.Equal(t, ends[0].at, *runs[0].End)
+	assert.Equal(t, ends[0].at, *runs[0].Last.Step, "not judged after its end")
+	assert.Nil(t, b.runs("search")[0].End)
+}
