@@ -118,7 +118,10 @@ func newRunner(cfg Config) (*runner, error) {
 	}
 	sampler := sdktrace.AlwaysSample()
 	if s.HeadSampling != nil {
-		sampler = newHeadSampler(*s.HeadSampling)
+		var err error
+		if sampler, err = newHeadSampler(*s.HeadSampling); err != nil {
+			return nil, err
+		}
 	}
 	topo, err := buildTopology(s, newSeededIDs(cfg.Seed), sampler, r.batch)
 	if err != nil {

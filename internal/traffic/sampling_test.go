@@ -1,15 +1,15 @@
 package traffic
 
 import (
-	"encoding/binary"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/canarytrace/canarytrace/internal/sampling"
 )
 
 // TestHeadSamplingWritesThAndKeepsItsShare runs the aa scenario with 10% head
 // sampling (seed 9, 12,000 requests) and checks that every kept span carries
-// ot=th:e6666666666666, that every kept trace's randomness (the trace ID's
+// ot=th:e666 (10% at internal/sampling's default precision), that every kept trace's randomness (the trace ID's
 // rightmost 56 bits) is at least the threshold, that kept traces are whole,
 // and that the kept share of requests is within 4 sigma of 10%.
 func TestHeadSamplingWritesThAndKeepsItsShare(t *testing.T) {
@@ -18,16 +18,19 @@ func TestHeadSamplingWritesThAndKeepsItsShare(t *testing.T) {
 	sc.Duration = time.Minute
 	sc.HeadSampling = ptr(10.0)
 	rows, sum := generate(t, sc, 9)
-	threshold := probabilityToThreshold(0.1)
+	threshold, err := sampling.ProbabilityToThreshold(0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for id, spans := range traces(rows) {
-		if r := binary.BigEndian.Uint64(id[8:]) & randomnessMask; r < threshold {
-			t.Fatalf("trace %v kept with randomness %x below the threshold %x", id, r, threshold)
+		if r := sampling.RandomnessFromTraceID(id); !threshold.ShouldSample(r) {
+			t.Fatalf("trace %v kept with randomness %s below the threshold %s", id, r.Hex(), threshold.Hex())
 		}
 		if n := len(spans); n != 8 && n != 3 {
 			t.Fatalf("trace %v kept with %d spans: head sampling must keep whole traces", id, n)
 		}
 		for _, s := range spans {
-			if s.traceState != "ot=th:e6666666666666" {
+			if s.traceState != "ot=th:e666" {
 				t.Fatalf("span %q tracestate %q", s.name, s.traceState)
 			}
 		}
@@ -67,23 +70,5 @@ func TestHeadSamplingKeepsTheSameTracesAsTheFullRun(t *testing.T) {
 		if bySpan[r.span] != r {
 			t.Fatalf("span differs:\nfull    %+v\nsampled %+v", bySpan[r.span], r)
 		}
-	}
-}
-
-func TestWithThresholdKeepsOtherSubKeys(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"", "th:c"},
-		{"rv:0123456789abcd", "th:c;rv:0123456789abcd"},
-		{"th:8;rv:0123456789abcd;x:y", "th:c;rv:0123456789abcd;x:y"},
-	} {
-		if got := withThreshold(tc.in, "c"); got != tc.want {
-			t.Errorf("withThreshold(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	if strings.Contains(thresholdHex(probabilityToThreshold(1e-30)), "100") {
-		t.Error("a probability below 2^-56 must clamp to the largest threshold, not overflow")
-	}
-	if got := thresholdHex(probabilityToThreshold(1e-30)); got != "ffffffffffffff" {
-		t.Errorf("smallest threshold = %q", got)
 	}
 }
