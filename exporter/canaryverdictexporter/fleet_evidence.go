@@ -187,8 +187,8 @@ func (f *evidenceFleet) supersede() {
 // (Horvitz–Thompson: observed calls times adjusted count) in step s.
 func (f *evidenceFleet) canaryShares(s evidence.Step) map[evidence.Release]float64 {
 	calls := map[evidence.Release]*[2]float64{}
-	f.merged.Cells(func(k evidence.CellKey, c *evidence.Cell) {
-		if k.Step != s || !k.Operation.IsRelease() {
+	f.merged.CellsBetween(s, s, func(k evidence.CellKey, c *evidence.Cell) {
+		if !k.Operation.IsRelease() {
 			return
 		}
 		a, ok := calls[k.Release]
@@ -249,8 +249,8 @@ func (f *evidenceFleet) windowEstimate(service, version string, key checkKey, ar
 	last := f.clock.judged
 	from := last + 1 - f.windowSteps(w)
 	window := evidence.NewWithTraceCache(1)
-	f.merged.Cells(func(k evidence.CellKey, c *evidence.Cell) {
-		if k.Release == run.Release && k.Step >= from && k.Step <= last {
+	f.merged.CellsBetween(from, last, func(k evidence.CellKey, c *evidence.Cell) {
+		if k.Release == run.Release {
 			window.AddCell(k, c.Clone())
 		}
 	})

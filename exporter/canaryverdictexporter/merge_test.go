@@ -62,7 +62,7 @@ func export(id string, ev *evidence.Evidence, step evidence.Step) pmetric.Metric
 	return md
 }
 
-func newTestFleet(t *testing.T) *evidenceFleet {
+func newTestFleet(t testing.TB) *evidenceFleet {
 	t.Helper()
 	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
 	require.NoError(t, err)
