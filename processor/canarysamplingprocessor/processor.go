@@ -27,6 +27,9 @@ type canarySampler struct {
 	startOnce sync.Once
 	stopOnce  sync.Once
 	lastSweep int64
+	// fullOnce logs the first time max_traces forces early decisions; the
+	// early_decisions metric counts every time.
+	fullOnce sync.Once
 }
 
 var _ processor.Traces = (*canarySampler)(nil)
@@ -156,6 +159,11 @@ func (p *canarySampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) err
 		sh.mu.Unlock()
 	}
 	p.telemetry.recordBatch(ctx, &b)
+	if b.early[causeMaxTraces] > 0 {
+		p.fullOnce.Do(func() {
+			p.logger.Warn("max_traces reached: the oldest traces are decided before decision_wait; see processor_canary_sampling_early_decisions")
+		})
+	}
 	// The received spans are safely buffered or forwarded; an error from
 	// the next consumer concerns other traces' spans and must not make the
 	// sender retry (and duplicate) this batch.
