@@ -58,6 +58,7 @@ func (r *run) errorCheck(est *opRun, strata []*opRun, c Criteria, failA, passA, 
 			count(float64(res.Samples.Canary)), count(float64(res.Samples.Stable)), c.MinSamples)
 		return res
 	}
+	res.Evaluated = true
 	var rel, abs, diff, over, below contrast
 	for _, o := range strata {
 		a, b, d := errorContrasts(o, c.ErrorRate)
@@ -116,6 +117,7 @@ func (r *run) latencyCheck(est *opRun, strata []*opRun, q float64, c Criteria, f
 			count(float64(res.Samples.Stable)), count(float64(need)), trimFloat(q*100))
 		return res
 	}
+	res.Evaluated = true
 	var total contrast
 	cutoffs := make(map[evidence.Operation]float64, len(strata))
 	for _, o := range strata {

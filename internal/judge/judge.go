@@ -235,7 +235,7 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 		if ch.Verdict == Fail && (failed == nil || failed.Operation.IsRelease() && !ch.Operation.IsRelease()) {
 			failed = ch
 		}
-		if ch.Samples.Canary >= c.MinSamples && ch.Samples.Stable >= c.MinSamples {
+		if ch.Evaluated {
 			evaluated++
 			if ch.Verdict == Pass {
 				passed++
@@ -280,6 +280,11 @@ func waiting(release []CheckResult, c Criteria) string {
 		if ch.Samples.Canary < c.MinSamples || ch.Samples.Stable < c.MinSamples {
 			return fmt.Sprintf("waiting for min_samples %d per arm: %s has %s canary and %s stable samples",
 				c.MinSamples, ch.Check, count(float64(ch.Samples.Canary)), count(float64(ch.Samples.Stable)))
+		}
+	}
+	for _, ch := range release {
+		if !ch.Evaluated {
+			return "waiting for evidence: " + ch.Check + ": " + ch.Reason
 		}
 	}
 	var open []string

@@ -69,7 +69,11 @@ type CheckResult struct {
 	// Zero until the check is evaluated.
 	Interval [2]float64
 	Samples  Samples
-	Reason   string
+	// Evaluated is false while the check waits for samples (min_samples
+	// per arm; for latency also stable tail observations): its verdict is
+	// then inconclusive and it does not count in the score.
+	Evaluated bool
+	Reason    string
 	// Exemplars are canary trace IDs (hex) for failing checks: recent error
 	// traces for error_rate, the slowest traces beyond the tolerated latency
 	// for latency checks.
@@ -83,8 +87,8 @@ type ReleaseVerdict struct {
 	Run string
 	// Verdict is Pass (promote), Fail (rollback) or Inconclusive.
 	Verdict Verdict
-	// Score is 0-100: the share of evaluated checks that pass (100 when none
-	// is evaluated yet is avoided: it is 0 then).
+	// Score is 0-100: the share of evaluated checks that pass; 0 while no
+	// check is evaluated.
 	Score  float64
 	Reason string
 	// Since is the step the current verdict was first reached.
