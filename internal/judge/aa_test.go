@@ -17,7 +17,7 @@ func share(n, runs int) float64 { return float64(n) / float64(runs) }
 func TestAAFalseRollbackShare(t *testing.T) {
 	const runs, steps, seed = 200, 180, 1
 	c := DefaultCriteria()
-	var rollbacks, rollbacksSampled, promoted, promotedSampled, agree int
+	var rollbacks, rollbacksSampled, promoted, promotedSampled, agree, promoteSteps int
 	for r := 0; r < runs; r++ {
 		o := simulate(t, tenOperations(), seed*1000+uint64(r), steps, true, c)
 		if o[0].rollbackAt >= 0 {
@@ -29,6 +29,7 @@ func TestAAFalseRollbackShare(t *testing.T) {
 		}
 		if o[0].promoteAt >= 0 {
 			promoted++
+			promoteSteps += o[0].promoteAt
 		}
 		if o[1].promoteAt >= 0 {
 			promotedSampled++
@@ -39,8 +40,8 @@ func TestAAFalseRollbackShare(t *testing.T) {
 	}
 	t.Logf("A/A, seed %d, %d runs x 30 min: false rollback share %.3f beside the sampler, %.3f after it (bound 0.09, design 0.05)",
 		seed, runs, share(rollbacks, runs), share(rollbacksSampled, runs))
-	t.Logf("A/A: promote within 30 min in %.3f of runs beside the sampler, %.3f after it; final verdicts agree in %.3f",
-		share(promoted, runs), share(promotedSampled, runs), share(agree, runs))
+	t.Logf("A/A: promote within 30 min in %.3f of runs beside the sampler (mean %.1f min), %.3f after it; final verdicts agree in %.3f",
+		share(promoted, runs), float64(promoteSteps)/float64(max(promoted, 1))/stepsPerMinute, share(promotedSampled, runs), share(agree, runs))
 	if share(rollbacks, runs) > 0.09 || share(rollbacksSampled, runs) > 0.09 {
 		t.Errorf("false rollback share above 9%%")
 	}
