@@ -57,7 +57,6 @@ func WriteSamplerTable(w io.Writer, ours, peer SamplerResult) {
 	}
 	row("CPU ns/span (process CPU)", ours.CPU.CPUPerSpan, peer.CPU.CPUPerSpan, CPUTarget)
 	row("  (decoding alone, subtracted)", ours.CPU.DecodePerSpan, peer.CPU.DecodePerSpan, 0)
-	row("wall ns/span", ours.CPU.WallPerSpan, peer.CPU.WallPerSpan, 0)
 	row("allocs/span", ours.CPU.AllocsSpan, peer.CPU.AllocsSpan, 0)
 	row("B allocated/span", ours.CPU.BytesSpan, peer.CPU.BytesSpan, 0)
 	row("B held/buffered span (heap in use)", ours.Held.InUsePerSpan, peer.Held.InUsePerSpan, HeldTarget)
