@@ -13,6 +13,8 @@
 //     Operation is the release-level cell: all operations of the release
 //     pooled, kept for the trace-level second moments across operations (see
 //     below); it carries counts and moments but no latency histogram.
+//     Observe fills it from every operation's span; an Observation with the
+//     zero Operation is rejected.
 //   - Arm: stage.Canary or stage.Stable.
 //   - Step: the event-time interval index, span end time (unix nanoseconds)
 //     divided by the evaluation interval. The package never interprets it
@@ -53,8 +55,10 @@
 // # Use
 //
 // The connector calls Observe per attributed span (cheap: no allocation per
-// span once a step's cells exist), exports with Cells, Runs and Exemplars
+// span once a step's cells exist; BenchmarkObserve: about 130 ns), exports
+// with Cells (or CellsBetween), Runs and Exemplars
 // (then Reset for delta temporality), and drops steps it no longer needs with
-// DropBefore. The exporter rebuilds with AddCell, AddRun and AddExemplar and
-// combines instances with Merge. Evidence is not safe for concurrent use.
+// DropBefore. The exporter rebuilds with AddCell (which refuses impossible
+// cells: decoded evidence is untrusted), AddRun and AddExemplar and combines
+// instances with Merge. Evidence is not safe for concurrent use.
 package evidence

@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -211,4 +212,24 @@ func BenchmarkObserve(b *testing.B) {
 		o.Duration = time.Duration(i%1000) * time.Millisecond
 		e.Observe(o)
 	}
+}
+
+func ExampleEvidence_Observe() {
+	e := New()
+	rel := Release{Service: "checkout", Version: "1.2.0"}
+	db := Operation{Service: "checkout", Name: "db:SELECT users", Kind: "client"}
+	// One canary trace calls the database twice, the second call fails.
+	trace := [16]byte{15: 1}
+	for i, d := range []time.Duration{40 * time.Millisecond, 310 * time.Millisecond} {
+		e.Observe(Observation{Release: rel, Operation: db, Arm: stage.Canary, Step: 42, TraceID: trace, Error: i == 1, Duration: d})
+	}
+	e.Cells(func(k CellKey, c *Cell) {
+		fmt.Printf("%q %s step %d: calls %d errors %d, sum n^2 %d, sum e^2 %d, sum n*e %d, %d latencies\n",
+			k.Operation.String(), k.Arm, k.Step, c.Calls, c.Errors, c.TraceCalls2, c.TraceErrors2, c.TraceCallsErrors, c.Latency.Total())
+	})
+	fmt.Println(e.Runs()[0].ID())
+	// Output:
+	// "" canary step 42: calls 2 errors 1, sum n^2 4, sum e^2 1, sum n*e 2, 0 latencies
+	// "checkout db:SELECT users (client)" canary step 42: calls 2 errors 1, sum n^2 4, sum e^2 1, sum n*e 2, 2 latencies
+	// checkout@1.2.0@42
 }

@@ -281,3 +281,37 @@ func ExampleJudge() {
 	// payments@1.4.0@0 rollback since step 2
 	// error_rate of payments POST /pay (server) failed: error rate 20% vs 0.5% (×40), 120 vs 1,200 calls, 95% confidence
 }
+
+// BenchmarkJudgeStep is one step of a release with ten operations: add the
+// step's cells, judge, drop the step.
+func BenchmarkJudgeStep(b *testing.B) {
+	s := tenOperations()
+	var hist evidence.Histogram
+	for ms := 1; ms <= 200; ms++ {
+		i, _ := evidence.BucketIndex(time.Duration(ms) * time.Millisecond)
+		hist.Add(i, 10)
+	}
+	cell := func(calls, errors int64) evidence.Cell {
+		c := single(calls, errors)
+		c.Latency = hist
+		return c
+	}
+	j := mustJudge(b, DefaultCriteria())
+	ev := evidence.New()
+	ev.AddRun(checkout, 0)
+	b.ReportAllocs()
+	for k := 0; b.Loop(); k++ {
+		step := evidence.Step(k)
+		for _, o := range s.ops {
+			key := evidence.CellKey{Release: checkout, Operation: o.op, Arm: stage.Canary, Step: step}
+			_ = ev.AddCell(key, cell(100, 1))
+			key.Arm = stage.Stable
+			_ = ev.AddCell(key, cell(2000, 10))
+		}
+		for _, arm := range []stage.Arm{stage.Canary, stage.Stable} {
+			_ = ev.AddCell(evidence.CellKey{Release: checkout, Arm: arm, Step: step}, single(1000, 5))
+		}
+		j.Judge(ev, step)
+		ev.DropBefore(step + 1)
+	}
+}
