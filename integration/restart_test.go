@@ -84,4 +84,16 @@ func TestHistorySurvivesARestartWithFileStorage(t *testing.T) {
 	assert.Equal(t, "rollback", h.Runs[1].Verdict)
 	assert.Equal(t, "rollback", verdictOf(t, l, "payments?version=7.0")[:8])
 	assert.Equal(t, "inconclusive", verdictOf(t, l, "payments")[:12])
+
+	// Evidence after the restart continues the restored run: same id, no
+	// third run in the history.
+	l.feed(t, 4, firstStep+scenarioSteps+3, firstStep+scenarioSteps+4, next)
+	waitLearned()
+	l.feed(t, 5, firstStep+scenarioSteps+4, firstStep+scenarioSteps+6, next)
+	l.waitJudged(t, "payments", firstStep+scenarioSteps+5)
+	_, again := l.get(t, "/api/v1/releases/payments/history")
+	var h2 historyAnswer
+	require.NoError(t, json.Unmarshal(again, &h2))
+	require.Len(t, h2.Runs, 2, string(again))
+	assert.Equal(t, h.Runs[0].Run, h2.Runs[0].Run)
 }

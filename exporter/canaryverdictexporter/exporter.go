@@ -96,6 +96,12 @@ func (e *verdictExporter) Start(ctx context.Context, host component.Host) error 
 	}
 	e.board.restore(recs)
 	for _, r := range recs {
+		if n := len(r.Runs); n > 0 && r.Runs[n-1].End == nil && r.Runs[n-1].Run != "" {
+			cur := r.Runs[n-1]
+			if err := e.fleet.resume(r.Service, cur.Version, cur.Run); err != nil {
+				e.set.Logger.Warn("restored run not resumed", zap.String("service", r.Service), zap.Error(err))
+			}
+		}
 		if r.Criteria != nil {
 			if _, err := e.fleet.setCriteria(r.Service, r.Criteria); err != nil {
 				e.set.Logger.Warn("restored criteria rejected; using defaults", zap.String("service", r.Service), zap.Error(err))

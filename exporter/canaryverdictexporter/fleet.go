@@ -27,6 +27,9 @@ type fleet interface {
 	setCriteria(service string, doc []byte) (json.RawMessage, error)
 	// defaultCriteria is the configured criteria, as JSON.
 	defaultCriteria() json.RawMessage
+	// resume carries a run restored from history on: evidence after a
+	// restart continues it (same run id) instead of starting a new one.
+	resume(service, version, run string) error
 }
 
 // judgedStep is one release judged at one step.

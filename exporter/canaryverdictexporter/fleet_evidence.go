@@ -3,7 +3,10 @@ package canaryverdictexporter // import "github.com/canarytrace/canarytrace/expo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -147,7 +150,12 @@ func (f *evidenceFleet) judgeReady(ctx context.Context, now time.Time, ev *clock
 			rep, point := render(v)
 			point.CanaryShare = split[v.Release]
 			js := judgedStep{report: rep, at: f.stepEnd(s), point: point}
-			if last, seen := f.lastEvidence[v.Release]; seen && s-last >= f.windowSteps(f.runIdle) {
+			last, seen := f.lastEvidence[v.Release]
+			if !seen {
+				// A run resumed from history: idle from its first step here.
+				f.lastEvidence[v.Release], last = s, s
+			}
+			if s-last >= f.windowSteps(f.runIdle) {
 				// No span of this release for run_idle: the run is over and
 				// this verdict is its final one.
 				js.ended = true
@@ -275,4 +283,23 @@ func (f *evidenceFleet) windowEstimate(service, version string, key checkKey, ar
 		return x, !math.IsNaN(x)
 	}
 	return 0, false
+}
+
+// resume re-declares a restored run's start, so the merged evidence's run
+// start (a minimum over what instances report) keeps the run id it had
+// before the restart. The run id is "service@version@start".
+func (f *evidenceFleet) resume(service, version, run string) error {
+	bad := fmt.Errorf("run id %q is not %s@%s@<step>", run, service, version)
+	i := strings.LastIndexByte(run, '@')
+	if i < 0 || run[:i] != service+"@"+version {
+		return bad
+	}
+	start, err := strconv.ParseInt(run[i+1:], 10, 64)
+	if err != nil {
+		return bad
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.merged.AddRun(evidence.Release{Service: service, Version: version}, evidence.Step(start))
+	return nil
 }

@@ -46,7 +46,8 @@ func (f *fakeFleet) setCriteria(service string, doc []byte) (json.RawMessage, er
 	f.criteria[service] = doc
 	return doc, nil
 }
-func (f *fakeFleet) defaultCriteria() json.RawMessage { return json.RawMessage(`{"confidence":0.95}`) }
+func (f *fakeFleet) resume(string, string, string) error { return nil }
+func (f *fakeFleet) defaultCriteria() json.RawMessage    { return json.RawMessage(`{"confidence":0.95}`) }
 
 // newTestExporter builds an exporter (not started) with a fake fleet.
 func newTestExporter(t *testing.T, mutate func(*Config)) (*verdictExporter, *fakeFleet) {

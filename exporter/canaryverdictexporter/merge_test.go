@@ -214,3 +214,19 @@ func TestAnIdleRunEnds(t *testing.T) {
 	assert.Equal(t, ends[0].at, *runs[0].Last.Step, "not judged after its end")
 	assert.Nil(t, b.runs("search")[0].End)
 }
+
+func TestResumeKeepsTheRunID(t *testing.T) {
+	f := newTestFleet(t)
+	require.NoError(t, f.resume("checkout", "2.0", "checkout@2.0@990"))
+	require.Error(t, f.resume("checkout", "2.0", "nonsense"))
+	require.Error(t, f.resume("checkout", "2.0", "cart@2.0@5"))
+	require.Error(t, f.resume("checkout", "2.0", "checkout@2.0@x"))
+	ev := evidence.New()
+	for _, o := range trafficStep(rand.New(rand.NewPCG(1, 2)), 1000, 50, 0.01) {
+		ev.Observe(o)
+	}
+	f.consume(context.Background(), export("a", ev, 1000), t0)
+	got := f.tick(t0.Add(defaultGracePeriod))
+	require.Len(t, got, 1)
+	assert.Equal(t, "checkout@2.0@990", got[0].report.Run, "evidence after a restart continues the restored run")
+}
