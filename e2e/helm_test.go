@@ -436,3 +436,72 @@ func dig(t *testing.T, m map[string]any, keys ...string) map[string]any {
 	}
 	return m
 }
+
+// The three releases find each other by name: the gateway's resolver, the
+// sampling tier's evidence exporters and the rollout controllers' URLs all
+// point at what the other values files create, and the evidence is judged
+// with the criteria it was gathered with.
+func TestHelmTiersConnect(t *testing.T) {
+	gateway := chartValues(t, loadValues(t, "gateway.yaml"))
+	sampling := chartValues(t, loadValues(t, "sampling-tier.yaml", "sampling-tier-prometheus.yaml"))
+	analysis := chartValues(t, loadValues(t, "analysis-tier.yaml"))
+	const ns = "${env:OTEL_K8S_NAMESPACE}"
+
+	// gateway -> sampling tier: by trace ID, to each pod of a headless
+	// Service, on its OTLP/gRPC port, with the RBAC the resolver needs.
+	lb := dig(t, gateway, "config", "exporters", "load_balancing")
+	require.Equal(t, "traceID", lb["routing_key"])
+	k8s := dig(t, lb, "resolver", "k8s")
+	require.Equal(t, sampling["fullnameOverride"].(string)+"."+ns, k8s["service"])
+	require.Equal(t, []any{4317}, k8s["ports"])
+	require.Equal(t, "${env:MY_POD_IP}:4317", dig(t, sampling, "config", "receivers", "otlp", "protocols", "grpc")["endpoint"])
+	requireHeadlessStatefulSet(t, sampling)
+	require.Equal(t, true, dig(t, gateway, "clusterRole")["create"])
+	require.Contains(t, dig(t, gateway, "clusterRole")["rules"], map[string]any{
+		"apiGroups": []any{"discovery.k8s.io"},
+		"resources": []any{"endpointslices"},
+		"verbs":     []any{"get", "list", "watch"},
+	})
+
+	// sampling tier -> every analysis-tier replica, by its stable DNS name,
+	// on its OTLP/HTTP port.
+	requireHeadlessStatefulSet(t, analysis)
+	name := analysis["fullnameOverride"].(string)
+	var want []string
+	for i := 0; i < analysis["replicaCount"].(int); i++ {
+		want = append(want, fmt.Sprintf("http://%s-%d.%s.%s.svc:4318", name, i, name, ns))
+	}
+	exporters := dig(t, sampling, "config", "exporters")
+	var got []string
+	for _, id := range dig(t, sampling, "config", "service", "pipelines", "metrics/evidence")["exporters"].([]any) {
+		got = append(got, exporters[id.(string)].(map[string]any)["endpoint"].(string))
+	}
+	require.Equal(t, want, got)
+	require.Equal(t, "${env:MY_POD_IP}:4318", dig(t, analysis, "config", "receivers", "otlp", "protocols", "http")["endpoint"])
+
+	// The evidence is judged with the criteria and step it was gathered
+	// with (both connectors alike, and the exporter's copy).
+	connectors := dig(t, sampling, "config", "connectors")
+	verdict := dig(t, analysis, "config", "exporters", "canary_verdict")
+	for _, key := range []string{"confidence", "min_samples", "error_rate", "latency"} {
+		require.Equal(t, connectors["canary_analysis"].(map[string]any)[key], verdict[key], key)
+		require.Equal(t, connectors["canary_analysis"].(map[string]any)[key], connectors["canary_analysis/prometheus"].(map[string]any)[key], key)
+	}
+	require.Equal(t, connectors["canary_analysis"].(map[string]any)["interval"], connectors["canary_analysis/prometheus"].(map[string]any)["interval"])
+
+	// rollout controllers -> the analysis tier's Service, on the port the
+	// chart opens for canary_verdict.
+	require.Equal(t, "0.0.0.0:8787", verdict["endpoint"])
+	require.Equal(t, 8787, dig(t, analysis, "ports", "verdict")["servicePort"])
+	for _, f := range []string{"deploy/argo/analysistemplate-verdict.yaml", "deploy/argo/analysistemplate-value.yaml", "deploy/flagger/canary.yaml"} {
+		raw, err := os.ReadFile(filepath.Join(repoRoot(t), f))
+		require.NoError(t, err)
+		require.Contains(t, string(raw), "http://"+name+".observability.svc:8787", f)
+	}
+}
+
+func requireHeadlessStatefulSet(t *testing.T, values map[string]any) {
+	t.Helper()
+	require.Equal(t, "statefulset", values["mode"])
+	require.Equal(t, "None", dig(t, values, "service")["clusterIP"])
+}
