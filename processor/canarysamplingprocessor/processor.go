@@ -2,6 +2,7 @@ package canarysamplingprocessor // import "github.com/canarytrace/canarytrace/pr
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"time"
@@ -173,21 +174,34 @@ func (p *canarySampler) ConsumeTraces(ctx context.Context, td ptrace.Traces) err
 	return nil
 }
 
+// maxForwardSpans bounds the spans of one ConsumeTraces call downstream. A
+// decision tick at high load, and the flush at shutdown, decide tens of
+// thousands of spans at once; sent as one request they exceed the 4 MiB a
+// gRPC server accepts by default (36k canarygen spans measured 5 MB), and
+// an exporter without a batch processor in front would drop them whole.
+const maxForwardSpans = 4096
+
 // emit records the decisions, rebuilds the kept traces and forwards them
-// with extra (late kept spans; nil when none).
+// with extra (late kept spans; nil when none), in requests of at most
+// maxForwardSpans spans (a trace is never split).
 func (p *canarySampler) emit(ctx context.Context, now int64, decided []decidedTrace, extra *ptrace.Traces) error {
 	p.telemetry.recordDecisions(ctx, now, decided)
+	var errs error
 	out := newOutput(extra)
 	for _, d := range decided {
 		if d.decision.keep {
+			if out.spans >= maxForwardSpans {
+				errs = errors.Join(errs, p.next.ConsumeTraces(ctx, out.traces))
+				out = newOutput(nil)
+			}
 			if err := out.appendTrace(&p.encoder, d.trace, d.decision); err != nil {
 				p.logger.Error("Dropped a kept trace whose buffer could not be read", zap.Error(err))
 			}
 		}
 		d.trace.chunks = nil
 	}
-	if out.spans == 0 {
-		return nil
+	if out.spans > 0 {
+		errs = errors.Join(errs, p.next.ConsumeTraces(ctx, out.traces))
 	}
-	return p.next.ConsumeTraces(ctx, out.traces)
+	return errs
 }

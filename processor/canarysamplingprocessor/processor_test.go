@@ -250,6 +250,25 @@ func TestShutdownForwardsEveryBufferedTrace(t *testing.T) {
 	assert.Contains(t, kept, spanID(2))
 }
 
+func TestForwardsInRequestsOfBoundedSize(t *testing.T) {
+	cfg := testConfig()
+	cfg.StablePercentage = 100 // keep everything: the flush decides it all at once
+	p := newTestSampler(t, cfg)
+	require.NoError(t, p.Start(context.Background(), nil))
+	const traces, spansPerTrace = 3000, 8 // 24,000 spans
+	sent := generate(1, traces, 4, spansPerTrace, func(td ptrace.Traces) { p.consume(t, td) })
+	require.NoError(t, p.Shutdown(context.Background()))
+
+	requests := p.sink.AllTraces()
+	require.Greater(t, len(requests), sent/maxForwardSpans, "the flush was split")
+	got := 0
+	for _, td := range requests {
+		assert.LessOrEqual(t, td.SpanCount(), maxForwardSpans+spansPerTrace, "a request exceeds the bound by less than one trace")
+		got += td.SpanCount()
+	}
+	assert.Equal(t, sent, got, "every span forwarded exactly once")
+}
+
 func TestAnnotateWritesTheTraceStageOnSpansWithout(t *testing.T) {
 	cfg := testConfig()
 	cfg.Stage.Annotate = true
