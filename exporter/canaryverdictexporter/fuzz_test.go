@@ -1,8 +1,13 @@
 package canaryverdictexporter
 
 import (
+	"context"
+	"math/rand/v2"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/canarytrace/canarytrace/internal/evidence"
 	"github.com/canarytrace/canarytrace/internal/judge"
 )
 
@@ -53,6 +58,37 @@ func FuzzCriteriaFromJSON(f *testing.F) {
 		}
 		if err := c.Validate(); err != nil {
 			t.Fatalf("accepted invalid criteria: %v", err)
+		}
+	})
+}
+
+// FuzzFleetConsume feeds arbitrary OTLP metrics (evidence from other
+// instances is untrusted) to a fleet: it must judge or skip, never panic
+// or hang, whatever the steps, intervals and counts claim. Run it with
+// -fuzzminimizetime 1x: minimizing inputs this large takes minutes.
+func FuzzFleetConsume(f *testing.F) {
+	ev := evidence.New()
+	for _, o := range trafficStep(rand.New(rand.NewPCG(1, 1)), 7, 5, 0.5) {
+		ev.Observe(o)
+	}
+	seed, err := (&pmetric.ProtoMarshaler{}).MarshalMetrics(export("a", ev, 7))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		md, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(b)
+		if err != nil {
+			return
+		}
+		fl := newTestFleet(t)
+		ctx := context.Background()
+		fl.consume(ctx, md, t0)
+		fl.consume(ctx, md, t0.Add(defaultGracePeriod))
+		for _, js := range fl.tick(t0.Add(2 * defaultGracePeriod)) {
+			if js.report.Service == "" || js.report.Run == "" {
+				t.Fatalf("judged a release with no name or run: %+v", js.report)
+			}
 		}
 	})
 }
