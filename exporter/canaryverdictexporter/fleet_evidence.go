@@ -46,7 +46,10 @@ type evidenceFleet struct {
 	// a run with none for runIdle steps is ended (its verdict final).
 	lastEvidence map[evidence.Release]evidence.Step
 	ended        map[evidence.Release]bool
-	runIdle      time.Duration
+	// dropped are superseded or ended releases: what instances still send
+	// for them (old canary pods draining) is not merged.
+	dropped map[evidence.Release]bool
+	runIdle time.Duration
 }
 
 func newFleet(cfg *Config, tb *metadata.TelemetryBuilder) (*evidenceFleet, error) {
@@ -57,7 +60,7 @@ func newFleet(cfg *Config, tb *metadata.TelemetryBuilder) (*evidenceFleet, error
 	return &evidenceFleet{
 		tb:       tb,
 		clock:    newStepClock(cfg.GracePeriod, cfg.InstanceExpiry, cfg.MaxInstances),
-		merged:   evidence.New(),
+		merged:   evidence.NewWithTraceCache(1), // merged, never observed into
 		judge:    j,
 		defaults: cfg.Criteria,
 		latest:   map[string]evidence.Run{},
@@ -65,6 +68,7 @@ func newFleet(cfg *Config, tb *metadata.TelemetryBuilder) (*evidenceFleet, error
 
 		lastEvidence: map[evidence.Release]evidence.Step{},
 		ended:        map[evidence.Release]bool{},
+		dropped:      map[evidence.Release]bool{},
 	}, nil
 }
 
@@ -109,6 +113,11 @@ func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now tim
 		// grace period) are kept but never re-tested: the judge folds each
 		// step once. Count them.
 		f.rejected(ctx, "late_step", late)
+		if f.holdsDropped(in.Evidence) {
+			var removed int
+			in.Evidence, removed = without(in.Evidence, f.dropped)
+			f.rejected(ctx, "superseded_run", removed)
+		}
 		f.merged.Merge(in.Evidence)
 		if !any {
 			earliest = reached
@@ -118,6 +127,20 @@ func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now tim
 		}
 	}
 	return f.judgeReady(ctx, now, &ev)
+}
+
+func (f *evidenceFleet) holdsDropped(ev *evidence.Evidence) bool {
+	if len(f.dropped) == 0 {
+		return false
+	}
+	for _, r := range ev.Runs() {
+		if f.dropped[r.Release] {
+			return true
+		}
+	}
+	found := false
+	ev.Cells(func(k evidence.CellKey, _ *evidence.Cell) { found = found || f.dropped[k.Release] })
+	return found
 }
 
 func (f *evidenceFleet) tick(now time.Time) []judgedStep {
@@ -160,7 +183,6 @@ func (f *evidenceFleet) judgeReady(ctx context.Context, now time.Time, ev *clock
 				// this verdict is its final one.
 				js.ended = true
 				f.ended[v.Release] = true
-				f.judge.Forget(v.Release)
 			}
 			out = append(out, js)
 		}
@@ -174,21 +196,67 @@ func (f *evidenceFleet) judgeReady(ctx context.Context, now time.Time, ev *clock
 	return out
 }
 
-// supersede keeps, per service, only the newest run (by start step) judged;
-// the judge forgets older ones so its memory stays bounded.
+// supersede keeps, per service, only the newest run (by start step)
+// judged; older ones, and runs ended by run_idle, are dropped from the
+// merged evidence and the judge, so work and memory stay bounded however
+// many versions an exporter sees in its lifetime.
 func (f *evidenceFleet) supersede() {
+	gone := map[evidence.Release]bool{}
 	for _, r := range f.merged.Runs() {
 		cur, ok := f.latest[r.Release.Service]
 		switch {
+		case f.ended[r.Release]:
+			gone[r.Release] = true
 		case !ok || r.Start > cur.Start || (r.Start == cur.Start && r.Release == cur.Release):
 			if ok && cur.Release != r.Release {
-				f.judge.Forget(cur.Release)
+				gone[cur.Release] = true
 			}
 			f.latest[r.Release.Service] = r
 		case r.Release != cur.Release:
-			f.judge.Forget(r.Release)
+			gone[r.Release] = true
 		}
 	}
+	if len(gone) > 0 {
+		f.drop(gone)
+	}
+}
+
+// drop removes releases from the merged evidence and the judge, and
+// remembers them so their late evidence is not merged again.
+func (f *evidenceFleet) drop(gone map[evidence.Release]bool) {
+	f.merged, _ = without(f.merged, gone)
+	for r := range gone {
+		f.judge.Forget(r)
+		f.dropped[r] = true
+	}
+}
+
+// without copies ev less the given releases (Evidence keeps run starts for
+// good, so a release is removed by copying the others) and says how many
+// cells it left out.
+func without(ev *evidence.Evidence, gone map[evidence.Release]bool) (*evidence.Evidence, int) {
+	keep := evidence.NewWithTraceCache(1)
+	removed := 0
+	ev.Cells(func(k evidence.CellKey, c *evidence.Cell) {
+		if gone[k.Release] {
+			removed++
+			return
+		}
+		keep.AddCell(k, c.Clone())
+	})
+	for _, r := range ev.Runs() {
+		if !gone[r.Release] {
+			keep.AddRun(r.Release, r.Start)
+		}
+	}
+	ev.Exemplars(func(k evidence.ExemplarKey, xs []evidence.Exemplar) {
+		if !gone[k.Release] {
+			for _, x := range xs {
+				keep.AddExemplar(k, x)
+			}
+		}
+	})
+	return keep, removed
 }
 
 // canaryShares is, per release, the canary's share of the estimated calls

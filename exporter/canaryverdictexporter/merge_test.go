@@ -230,3 +230,36 @@ func TestResumeKeepsTheRunID(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, "checkout@2.0@990", got[0].report.Run, "evidence after a restart continues the restored run")
 }
+
+// TestANewVersionSupersedesTheOld: once checkout 2.1 starts, 2.0 is no
+// longer judged, and what old canary pods still send for it is left out.
+func TestANewVersionSupersedesTheOld(t *testing.T) {
+	f := newTestFleet(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(4, 4))
+	ev := evidence.New()
+	now := t0
+	observe := func(s evidence.Step, version string) {
+		for _, o := range trafficStep(rng, s, 30, 0.01) {
+			o.Release.Version = version
+			ev.Observe(o)
+		}
+	}
+	var judged []judgedStep
+	for s := evidence.Step(10); s < 20; s++ {
+		observe(s, "2.0")
+		if s >= 15 {
+			observe(s, "2.1") // both versions' canaries run side by side
+		}
+		judged = append(judged, f.consume(ctx, export("a", ev, s), now)...)
+		now = now.Add(defaultGracePeriod)
+	}
+	var versions []string
+	for _, js := range judged {
+		versions = append(versions, js.report.Version)
+	}
+	assert.Equal(t, []string{"2.0", "2.0", "2.0", "2.0", "2.0", "2.1", "2.1", "2.1", "2.1", "2.1"}, versions)
+	for _, r := range f.merged.Runs() {
+		assert.Equal(t, "2.1", r.Release.Version, "2.0 is gone from the merged evidence")
+	}
+}
