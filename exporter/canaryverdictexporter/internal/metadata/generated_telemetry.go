@@ -91,7 +91,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.CanaryVerdictPointsRejected, err = builder.meter.Int64Counter(
 		"otelcol_canary_verdict_points_rejected",
-		metric.WithDescription("Evidence data points counted and skipped, by reason (malformed, late step, no instance id). [Alpha]"),
+		metric.WithDescription("Evidence counted and left out of judging, by reason (malformed, interval_mismatch, late_step, superseded_run, steps_skipped). [Alpha]"),
 		metric.WithUnit("{point}"),
 	)
 	errs = errors.Join(errs, err)

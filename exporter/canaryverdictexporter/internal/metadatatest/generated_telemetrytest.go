@@ -88,7 +88,7 @@ func AssertEqualCanaryVerdictInstancesSeen(t *testing.T, tt *componenttest.Telem
 func AssertEqualCanaryVerdictPointsRejected(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_canary_verdict_points_rejected",
-		Description: "Evidence data points counted and skipped, by reason (malformed, late step, no instance id). [Alpha]",
+		Description: "Evidence counted and left out of judging, by reason (malformed, interval_mismatch, late_step, superseded_run, steps_skipped). [Alpha]",
 		Unit:        "{point}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
