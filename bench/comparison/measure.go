@@ -23,7 +23,8 @@ const CPUWait = time.Second
 const HeldWait = time.Hour
 
 // CPU is the cost of processing a workload from first span to the last
-// decision (Shutdown decides what is still buffered), net of decoding.
+// decision or metric (Shutdown decides what a sampler still buffers; a
+// connector emits its last metrics before it), net of decoding.
 type CPU struct {
 	Spans       int
 	CPUPerSpan  float64 // ns of process CPU time per span, net of decoding
@@ -39,8 +40,11 @@ type CPU struct {
 	// over several runs is its least disturbed figure (see FastestNet).
 	GrossPerSpan         float64
 	FastestDecodePerSpan float64
-	Kept                 Kept
-	Truth                workload.Truth
+	// Kept is what a sampler forwarded; Calls what a connector's metrics
+	// counted. Each is zero for the other kind of contender.
+	Kept  Kept
+	Calls Calls
+	Truth workload.Truth
 }
 
 // Workload is a generated workload kept as OTLP protobuf, as a receiver
@@ -79,19 +83,37 @@ func MeasureCPU(ctx context.Context, s Sampler, cfg workload.Config) (CPU, error
 }
 
 // RunCPU measures the workload decoded and fed to a new sampler, from the
-// sampler's creation to the end of its Shutdown, and subtracts the mean of
-// two passes that only decode the same batches, one just before and one
-// just after, so that a change of load on a shared machine during the run
-// moves both terms alike.
+// sampler's creation to the end of its Shutdown (see measure).
 func RunCPU(ctx context.Context, s Sampler, w *Workload) (CPU, error) {
+	out := newSink()
+	c, err := w.measure(ctx, func() (underTest, error) { return s.start(ctx, CPUWait, 2*w.traces, out) })
+	if err != nil {
+		return CPU{}, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	c.Kept = out.result()
+	return c, nil
+}
+
+// underTest is a started contender as a run drives it: batches in, then
+// Shutdown, which must leave nothing undone (a connector's wrapper emits
+// its last metrics first).
+type underTest interface {
+	ConsumeTraces(context.Context, ptrace.Traces) error
+	Shutdown(context.Context) error
+}
+
+// measure runs the workload through the contender that start creates and
+// subtracts the mean of two passes that only decode the same batches, one
+// just before and one just after, so that a change of load on a shared
+// machine during the run moves both terms alike.
+func (w *Workload) measure(ctx context.Context, start func() (underTest, error)) (CPU, error) {
 	before, err := w.pass(ctx, nil)
 	if err != nil {
 		return CPU{}, err
 	}
-	out := newSink()
-	total, err := w.pass(ctx, func() (processor.Traces, error) { return s.start(ctx, CPUWait, 2*w.traces, out) })
+	total, err := w.pass(ctx, start)
 	if err != nil {
-		return CPU{}, fmt.Errorf("%s: %w", s.Name, err)
+		return CPU{}, err
 	}
 	after, err := w.pass(ctx, nil)
 	if err != nil {
@@ -113,7 +135,6 @@ func RunCPU(ctx context.Context, s Sampler, w *Workload) (CPU, error) {
 		DecodePerSpan:        float64(decode.cpu) / n,
 		GrossPerSpan:         float64(total.cpu) / n,
 		FastestDecodePerSpan: float64(min(before.cpu, after.cpu)) / n,
-		Kept:                 out.result(),
 		Truth:                w.truth,
 	}, nil
 }
@@ -123,9 +144,9 @@ type cost struct {
 	allocs, bytes uint64
 }
 
-// pass decodes every batch and hands it to the processor that start
+// pass decodes every batch and hands it to the contender that start
 // creates, then shuts it down; with start nil it only decodes.
-func (w *Workload) pass(ctx context.Context, start func() (processor.Traces, error)) (cost, error) {
+func (w *Workload) pass(ctx context.Context, start func() (underTest, error)) (cost, error) {
 	var u ptrace.ProtoUnmarshaler
 	runtime.GC()
 	var before, after runtime.MemStats
@@ -136,7 +157,7 @@ func (w *Workload) pass(ctx context.Context, start func() (processor.Traces, err
 	}
 	wall0 := time.Now()
 
-	var p processor.Traces
+	var p underTest
 	if start != nil {
 		if p, err = start(); err != nil {
 			return cost{}, err

@@ -9,10 +9,12 @@ import (
 	"github.com/canarytrace/canarytrace/bench/workload"
 )
 
-// Targets of issue 3, item 8: ours over contrib.
+// Targets, ours over contrib: issue 3 item 8 for the sampler, issue 4
+// item 10 for the connector.
 const (
-	CPUTarget  = 0.1 // CPU per span at most 1/10 of contrib's
-	HeldTarget = 0.5 // memory held per buffered span at most 1/2 of contrib's
+	CPUTarget          = 0.1 // sampler CPU per span at most 1/10 of contrib's
+	HeldTarget         = 0.5 // memory held per buffered span at most 1/2 of contrib's
+	ConnectorCPUTarget = 0.2 // connector CPU per span at most 1/5 of contrib's
 )
 
 // SamplerResult is one sampler's figures: the median of several runs.
@@ -25,11 +27,16 @@ type SamplerResult struct {
 // Median returns the run with the median CPU per span and the run with the
 // median held memory per span.
 func Median(name string, cpus []CPU, helds []Held) SamplerResult {
-	c := slices.Clone(cpus)
-	slices.SortFunc(c, func(a, b CPU) int { return cmpFloat(a.CPUPerSpan, b.CPUPerSpan) })
 	h := slices.Clone(helds)
 	slices.SortFunc(h, func(a, b Held) int { return cmpFloat(a.InUsePerSpan, b.InUsePerSpan) })
-	return SamplerResult{Name: name, CPU: c[len(c)/2], Held: h[len(h)/2]}
+	return SamplerResult{Name: name, CPU: MedianCPU(cpus), Held: h[len(h)/2]}
+}
+
+// MedianCPU returns the run with the median CPU per span.
+func MedianCPU(cpus []CPU) CPU {
+	c := slices.Clone(cpus)
+	slices.SortFunc(c, func(a, b CPU) int { return cmpFloat(a.CPUPerSpan, b.CPUPerSpan) })
+	return c[len(c)/2]
 }
 
 func cmpFloat(a, b float64) int {
@@ -47,20 +54,9 @@ func cmpFloat(a, b float64) int {
 func WriteSamplerTable(w io.Writer, ours, peer SamplerResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", ours.Name, peer.Name)
-	row := func(label string, a, b float64, target float64) {
-		ratio := a / b
-		verdict := ""
-		if target > 0 {
-			verdict = fmt.Sprintf("<= %.2f %s", target, metOrNot(ratio <= target))
-		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.3f\t%s\t\n", label, a, b, ratio, verdict)
-	}
-	row("CPU ns/span (process CPU)", ours.CPU.CPUPerSpan, peer.CPU.CPUPerSpan, CPUTarget)
-	row("  (decoding alone, subtracted)", ours.CPU.DecodePerSpan, peer.CPU.DecodePerSpan, 0)
-	row("allocs/span", ours.CPU.AllocsSpan, peer.CPU.AllocsSpan, 0)
-	row("B allocated/span", ours.CPU.BytesSpan, peer.CPU.BytesSpan, 0)
-	row("B held/buffered span (heap in use)", ours.Held.InUsePerSpan, peer.Held.InUsePerSpan, HeldTarget)
-	row("B held/buffered span (live)", ours.Held.LivePerSpan, peer.Held.LivePerSpan, 0)
+	cpuRows(tw, ours.CPU, peer.CPU, CPUTarget)
+	ratioRow(tw, "B held/buffered span (heap in use)", ours.Held.InUsePerSpan, peer.Held.InUsePerSpan, HeldTarget)
+	ratioRow(tw, "B held/buffered span (live)", ours.Held.LivePerSpan, peer.Held.LivePerSpan, 0)
 	tw.Flush()
 
 	fmt.Fprintln(w)
@@ -76,6 +72,62 @@ func WriteSamplerTable(w io.Writer, ours, peer SamplerResult) {
 	for _, r := range []SamplerResult{ours, peer} {
 		if r.Held.Early > 0 {
 			fmt.Fprintf(w, "WARNING: %s forwarded %d spans before the heap was measured\n", r.Name, r.Held.Early)
+		}
+	}
+}
+
+// cpuRows prints the CPU and allocation rows every comparison shares.
+func cpuRows(tw *tabwriter.Writer, ours, peer CPU, target float64) {
+	ratioRow(tw, "CPU ns/span (process CPU)", ours.CPUPerSpan, peer.CPUPerSpan, target)
+	ratioRow(tw, "  (decoding alone, subtracted)", ours.DecodePerSpan, peer.DecodePerSpan, 0)
+	ratioRow(tw, "allocs/span", ours.AllocsSpan, peer.AllocsSpan, 0)
+	ratioRow(tw, "B allocated/span", ours.BytesSpan, peer.BytesSpan, 0)
+}
+
+// ratioRow prints a figure of both contenders, their ratio and, when
+// target is set, whether the ratio meets it.
+func ratioRow(tw *tabwriter.Writer, label string, a, b, target float64) {
+	ratio := a / b
+	verdict := ""
+	if target > 0 {
+		verdict = fmt.Sprintf("<= %.2f %s", target, metOrNot(ratio <= target))
+	}
+	fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f\t%s\t\n", label, figure(a), figure(b), ratio, verdict)
+}
+
+// figure prints a figure whole, or with two decimals when it is small
+// (allocations per span).
+func figure(v float64) string {
+	if v < 10 && v > -10 {
+		return fmt.Sprintf("%.2f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// WriteConnectorTable prints ours against the peer, each the median run:
+// CPU and allocations with the ratio and target; then what each counted
+// per stage against what was generated, and the verdicts ours emitted.
+func WriteConnectorTable(w io.Writer, oursName string, ours CPU, peerName string, peer CPU) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", oursName, peerName)
+	cpuRows(tw, ours, peer, ConnectorCPUTarget)
+	tw.Flush()
+
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "counted\tgenerated\t%s\t%s\t\n", oursName, peerName)
+	for _, st := range []workload.Stage{workload.CanaryStage, workload.StableStage} {
+		fmt.Fprintf(tw, "calls, %s\t%d\t%.0f\t%.0f\t\n", st, ours.Truth.Calls[st], ours.Calls.Calls[st], peer.Calls.Calls[st])
+		fmt.Fprintf(tw, "errors, %s\t%d\t%.0f\t%.0f\t\n", st, ours.Truth.Errors[st], ours.Calls.Errors[st], peer.Calls.Errors[st])
+	}
+	fmt.Fprintf(tw, "verdict points emitted\t\t%d\t%d\t\n", ours.Calls.Verdicts, peer.Calls.Verdicts)
+	tw.Flush()
+	for _, r := range []struct {
+		name string
+		cpu  CPU
+	}{{oursName, ours}, {peerName, peer}} {
+		if !r.cpu.Calls.Matches(r.cpu.Truth) {
+			fmt.Fprintf(w, "WARNING: %s did not count every span under its stage\n", r.name)
 		}
 	}
 }

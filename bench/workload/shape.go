@@ -38,7 +38,7 @@ func (g *generator) trace() {
 	}
 	t := traceBuilder{g: g, id: g.traceID(kind), canary: canary}
 	start := g.now
-	g.now += 2 * ms // 500 requests a second
+	g.now += int64(requestEvery)
 
 	root, feClient, coServer := g.spanID(), g.spanID(), g.spanID()
 	cursor := start + 2*ms
@@ -100,6 +100,7 @@ type traceBuilder struct {
 	id     pcommon.TraceID
 	canary bool
 	spans  int
+	stage  Stage // of the span last started
 }
 
 // span starts a span of svc in the right pod. Spans of the release come
@@ -119,11 +120,25 @@ func (t *traceBuilder) span(svc service, name string, kind ptrace.SpanKind, id, 
 	s.SetKind(kind)
 	s.SetStartTimestamp(pcommon.Timestamp(start))
 	s.SetEndTimestamp(pcommon.Timestamp(start + dur))
-	if t.canary && svc != checkout && svc != frontend {
+	st := StableStage
+	switch {
+	case t.canary && svc == checkout:
+		st = CanaryStage
+	case t.canary && svc != frontend:
 		s.Attributes().PutStr("deployment.stage", "canary")
+		st = CanaryStage
 	}
+	t.g.truth.Calls[st]++
+	t.g.truth.LastEnd = max(t.g.truth.LastEnd, start+dur)
 	t.spans++
+	t.stage = st
 	return s
+}
+
+// fail marks the span last started as an error span.
+func (t *traceBuilder) fail(s ptrace.Span) {
+	s.Status().SetCode(ptrace.StatusCodeError)
+	t.g.truth.Errors[t.stage]++
 }
 
 func (t *traceBuilder) server(svc service, route string, status int, id, parent pcommon.SpanID, start, dur int64) {
@@ -138,7 +153,7 @@ func (t *traceBuilder) server(svc service, route string, status int, id, parent 
 	a.PutInt("http.response.status_code", int64(status))
 	a.PutStr("server.address", serviceNames[svc])
 	if status >= 500 {
-		s.Status().SetCode(ptrace.StatusCodeError)
+		t.fail(s)
 		s.Status().SetMessage("HTTP " + strconv.Itoa(status))
 	}
 }
@@ -150,7 +165,7 @@ func (t *traceBuilder) client(svc service, method, peer string, id, parent pcomm
 	status := 200
 	if failed {
 		status = 500
-		s.Status().SetCode(ptrace.StatusCodeError)
+		t.fail(s)
 	}
 	a.PutStr("http.request.method", method)
 	a.PutStr("server.address", peer)

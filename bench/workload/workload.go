@@ -3,6 +3,7 @@ package workload
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -27,6 +28,25 @@ type Config struct {
 	// what it holds, standing for the SDK's schedule delay: a trace's spans
 	// reach the collector spread over several batches from several pods.
 	FlushEvery int
+	// Start is when the first request starts; zero means
+	// 2026-01-01T00:00:00Z. Requests start 2 ms apart (500 a second), so
+	// the workload covers Traces × 2 ms of span time. A connector that
+	// follows the wall clock needs span time near it (see SpanTime).
+	Start time.Time
+}
+
+// requestEvery is the span time between the starts of two requests.
+const requestEvery = 2 * time.Millisecond
+
+// defaultStart is the span time of the first request when Config.Start is
+// zero: a fixed date keeps a seed's batches byte for byte the same.
+var defaultStart = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// SpanTime is about how much span time the workload covers: from the
+// first request's start to the last one's end, give or take the last
+// request's own length (under 100 ms).
+func (c Config) SpanTime() time.Duration {
+	return time.Duration(c.Traces) * requestEvery
 }
 
 // DefaultConfig is the workload of issue 3: 5% canary, 0.5% errors,
@@ -39,6 +59,29 @@ func DefaultConfig(traces int) Config {
 type Truth struct {
 	Traces [NumKinds]int
 	Spans  [NumKinds]int
+	// Calls and Errors count spans by stage as span-metrics connectors
+	// see it: the span's deployment.stage attribute, else its resource's.
+	Calls  [NumStages]int
+	Errors [NumStages]int
+	// LastEnd is the latest span end time, Unix nanoseconds.
+	LastEnd int64
+}
+
+// Stage is a span's deployment.stage as span-metrics connectors read it.
+type Stage int
+
+const (
+	StableStage Stage = iota
+	CanaryStage
+	// NumStages is the number of stages, for arrays indexed by Stage.
+	NumStages
+)
+
+func (s Stage) String() string {
+	if s == CanaryStage {
+		return "canary"
+	}
+	return "stable"
 }
 
 // TotalSpans is the number of spans generated.
@@ -84,11 +127,15 @@ type generator struct {
 }
 
 func newGenerator(cfg Config, emit func(ptrace.Traces)) *generator {
+	start := cfg.Start
+	if start.IsZero() {
+		start = defaultStart
+	}
 	g := &generator{
 		cfg:  cfg,
 		rng:  rand.New(rand.NewPCG(cfg.Seed, 0x5eed)),
 		emit: emit,
-		now:  1_767_225_600_000_000_000, // 2026-01-01T00:00:00Z
+		now:  start.UnixNano(),
 	}
 	for s := range numServices {
 		g.pods[s][0] = newPod(service(s), false, cfg.BatchSize, emit)

@@ -3,9 +3,11 @@ package workload
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -25,6 +27,12 @@ func TestGenerateMatchesTruthAndBatchLimits(t *testing.T) {
 					require.True(t, ok)
 					seen.Spans[k]++
 					traces[s.TraceID()] = k
+					st := stageOf(rs.Resource().Attributes(), s)
+					seen.Calls[st]++
+					if s.Status().Code() == ptrace.StatusCodeError {
+						seen.Errors[st]++
+					}
+					seen.LastEnd = max(seen.LastEnd, int64(s.EndTimestamp()))
 				}
 			}
 		}
@@ -37,6 +45,38 @@ func TestGenerateMatchesTruthAndBatchLimits(t *testing.T) {
 	perTrace := float64(truth.TotalSpans()) / float64(cfg.Traces)
 	assert.True(t, perTrace >= 11 && perTrace <= 15, "spans per trace %v", perTrace)
 	assert.Greater(t, batches, truth.TotalSpans()/cfg.BatchSize, "spans spread over many batches")
+}
+
+// stageOf reads the stage as span-metrics connectors do: the span's
+// attribute, else the resource's.
+func stageOf(res pcommon.Map, s ptrace.Span) Stage {
+	v, ok := s.Attributes().Get("deployment.stage")
+	if !ok {
+		v, ok = res.Get("deployment.stage")
+	}
+	if ok && v.Str() == "canary" {
+		return CanaryStage
+	}
+	return StableStage
+}
+
+// The first request starts at Config.Start; the last span ends within a
+// request's length (under 100 ms) of SpanTime later.
+func TestGenerateFollowsStart(t *testing.T) {
+	cfg := DefaultConfig(1000)
+	cfg.Start = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	first := int64(math.MaxInt64)
+	truth := Generate(cfg, func(td ptrace.Traces) {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, s := range rs.ScopeSpans().At(0).Spans().All() {
+				first = min(first, int64(s.StartTimestamp()))
+			}
+		}
+	})
+	assert.Equal(t, cfg.Start.UnixNano(), first)
+	end := cfg.Start.Add(cfg.SpanTime()).UnixNano()
+	assert.GreaterOrEqual(t, truth.LastEnd, end-int64(requestEvery))
+	assert.Less(t, truth.LastEnd, end+int64(100*time.Millisecond))
 }
 
 // Seed 1, 200,000 traces: the kind shares are within 5 binomial standard

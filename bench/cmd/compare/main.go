@@ -1,87 +1,120 @@
-// Command compare runs the peer comparison of issue 3 (item 8) and prints
-// ours against contrib, with ratios and targets. `make bench` runs it.
+// Command compare runs the peer comparisons of issue 3 (item 8: the
+// sampler) and issue 4 (item 10: the connector) and prints ours against
+// contrib, with ratios and targets. `make bench` runs it.
 //
-//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 5] [-cpuprofile ours.pprof] [-ours-only]
+//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 5] [-only sampler|connector] [-ours-only] [-cpuprofile ours.pprof]
 //
 // Runs alternate between the contenders so that both see the same load on
-// a shared machine; the table shows medians and the spread of CPU per span.
+// a shared machine; the tables show medians and the spread of CPU per span.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"time"
 
 	"github.com/canarytrace/canarytrace/bench/comparison"
 	"github.com/canarytrace/canarytrace/bench/workload"
 )
 
+type options struct {
+	traces, runs int
+	seed         uint64
+	only         string
+	oursOnly     bool
+	cpuProfile   string
+}
+
 func main() {
-	traces := flag.Int("traces", 20_000, "traces in each run (about 13 spans each)")
-	runs := flag.Int("runs", 5, "runs per sampler and measurement; the median is shown")
-	seed := flag.Uint64("seed", 1, "workload seed")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of canary_sampling's CPU runs (sampler work only) to this file")
-	oursOnly := flag.Bool("ours-only", false, "measure canary_sampling alone (quick iterations, profiling), no comparison")
+	var o options
+	flag.IntVar(&o.traces, "traces", 20_000, "traces in each run (about 13 spans each)")
+	flag.IntVar(&o.runs, "runs", 5, "runs per contender and measurement; the median is shown")
+	flag.Uint64Var(&o.seed, "seed", 1, "workload seed")
+	flag.StringVar(&o.only, "only", "", `run one comparison: "sampler" (canary_sampling vs tail_sampling) or "connector" (canary_analysis vs spanmetrics); both when empty`)
+	flag.BoolVar(&o.oursOnly, "ours-only", false, "measure ours alone (quick iterations, profiling), no comparison")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of ours' first CPU run (its work only, not the workload's generation) to this file; needs -only")
 	flag.Parse()
-	if err := run(*traces, *runs, *seed, *cpuProfile, *oursOnly); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "compare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(traces, runs int, seed uint64, cpuProfile string, oursOnly bool) error {
-	if traces < 1 || runs < 1 {
-		return fmt.Errorf("-traces and -runs must be positive")
+func run(o options) error {
+	if o.traces < 1 || o.runs < 1 {
+		return errors.New("-traces and -runs must be positive")
 	}
-	ctx := context.Background()
-	cfg := workload.DefaultConfig(traces)
-	cfg.Seed = seed
-	fmt.Printf("workload: %d traces (seed %d), 6 services, batches of up to %d spans, %.1f%% canary, %.1f%% errors; GOMAXPROCS=%d\n",
-		traces, seed, cfg.BatchSize, 100*cfg.CanaryShare, 100*cfg.ErrorShare, runtime.GOMAXPROCS(0))
-	fmt.Printf("CPU runs: decision_wait %v; memory runs: decision_wait %v, heap after GC with every trace buffered; median of %d runs\n\n",
-		comparison.CPUWait, comparison.HeldWait, runs)
-
-	// Processors: canary_sampling against tail_sampling.
-	ours, peer := comparison.CanarySampling(), comparison.TailSampling()
+	sampler, connector := o.only == "" || o.only == "sampler", o.only == "" || o.only == "connector"
+	if !sampler && !connector {
+		return fmt.Errorf(`-only must be "sampler" or "connector", not %q`, o.only)
+	}
+	if o.cpuProfile != "" && o.only == "" {
+		return errors.New("-cpuprofile profiles one contender: choose the comparison with -only")
+	}
 	var prof *os.File
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		prof = f
 	}
+	ctx := context.Background()
+	cfg := workload.DefaultConfig(o.traces)
+	cfg.Seed = o.seed
+	fmt.Printf("workload: %d traces (seed %d), 6 services, batches of up to %d spans, %.1f%% canary, %.1f%% errors; GOMAXPROCS=%d\n",
+		o.traces, o.seed, cfg.BatchSize, 100*cfg.CanaryShare, 100*cfg.ErrorShare, runtime.GOMAXPROCS(0))
+	if sampler {
+		if err := compareSamplers(ctx, cfg, o, prof); err != nil {
+			return err
+		}
+	}
+	if connector {
+		if sampler {
+			fmt.Println()
+		}
+		if err := compareConnectors(ctx, cfg, o, prof); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compareSamplers: canary_sampling against tail_sampling.
+func compareSamplers(ctx context.Context, cfg workload.Config, o options, prof *os.File) error {
+	fmt.Printf("samplers: CPU runs with decision_wait %v; memory runs with decision_wait %v, heap after GC with every trace buffered; median of %d runs\n\n",
+		comparison.CPUWait, comparison.HeldWait, o.runs)
+	ours, peer := comparison.CanarySampling(), comparison.TailSampling()
 	var oursCPU, peerCPU []comparison.CPU
 	var oursHeld, peerHeld []comparison.Held
-	for i := range runs {
-		profile := prof
-		if i > 0 {
-			profile = nil // one profile per file: the first run
-		}
-		c, err := runCPU(ctx, ours, cfg, profile)
+	for i := range o.runs {
+		c, err := profiled(prof, i, func() (*comparison.Workload, error) { return comparison.Prepare(cfg) },
+			func(w *comparison.Workload) (comparison.CPU, error) { return comparison.RunCPU(ctx, ours, w) })
 		if err != nil {
 			return err
 		}
 		oursCPU = append(oursCPU, c)
-		if oursOnly {
+		if o.oursOnly {
 			continue
 		}
-		if c, err = runCPU(ctx, peer, cfg, nil); err != nil {
+		if c, err = comparison.MeasureCPU(ctx, peer, cfg); err != nil {
 			return err
 		}
 		peerCPU = append(peerCPU, c)
 	}
-	for range runs {
+	for range o.runs {
 		h, err := comparison.MeasureHeld(ctx, ours, cfg)
 		if err != nil {
 			return err
 		}
 		oursHeld = append(oursHeld, h)
-		if oursOnly {
+		if o.oursOnly {
 			continue
 		}
 		if h, err = comparison.MeasureHeld(ctx, peer, cfg); err != nil {
@@ -89,7 +122,7 @@ func run(traces, runs int, seed uint64, cpuProfile string, oursOnly bool) error 
 		}
 		peerHeld = append(peerHeld, h)
 	}
-	if oursOnly {
+	if o.oursOnly {
 		r := comparison.Median(ours.Name, oursCPU, oursHeld)
 		fmt.Printf("%s: %.0f CPU ns/span (decoding %.0f subtracted), %.1f allocs/span, %.0f B allocated/span, %.0f B held/buffered span\n",
 			r.Name, r.CPU.CPUPerSpan, r.CPU.DecodePerSpan, r.CPU.AllocsSpan, r.CPU.BytesSpan, r.Held.InUsePerSpan)
@@ -100,24 +133,57 @@ func run(traces, runs int, seed uint64, cpuProfile string, oursOnly bool) error 
 		comparison.Median(ours.Name, oursCPU, oursHeld), comparison.Median(peer.Name, peerCPU, peerHeld))
 	fmt.Println()
 	comparison.WriteSpread(os.Stdout, ours.Name, oursCPU, peer.Name, peerCPU)
-
-	// Connectors: canary_analysis against contrib spanmetrics v0.161.0
-	// goes here once canary_analysis exists; see comparison/connector.go.
 	return nil
 }
 
-// runCPU prepares a workload and runs it, profiling only the sampler's
-// work (not the workload's generation) when prof is set.
-func runCPU(ctx context.Context, s comparison.Sampler, cfg workload.Config, prof *os.File) (comparison.CPU, error) {
-	w, err := comparison.Prepare(cfg)
+// compareConnectors: canary_analysis against spanmetrics.
+func compareConnectors(ctx context.Context, cfg workload.Config, o options, prof *os.File) error {
+	fmt.Printf("connectors: default configs (canary_analysis interval 10s; spanmetrics + deployment.stage, service.version, exponential histogram), span time ending %v before the wall clock; median of %d runs\n\n",
+		2*time.Minute, o.runs)
+	ours, peer := comparison.CanaryAnalysis(), comparison.SpanMetrics()
+	var oursCPU, peerCPU []comparison.CPU
+	for i := range o.runs {
+		c, err := profiled(prof, i, func() (*comparison.Workload, error) { return comparison.PrepareRecent(cfg, time.Now()) },
+			func(w *comparison.Workload) (comparison.CPU, error) { return comparison.RunConnectorCPU(ctx, ours, w) })
+		if err != nil {
+			return err
+		}
+		oursCPU = append(oursCPU, c)
+		if o.oursOnly {
+			continue
+		}
+		if c, err = comparison.MeasureConnectorCPU(ctx, peer, cfg); err != nil {
+			return err
+		}
+		peerCPU = append(peerCPU, c)
+	}
+	if o.oursOnly {
+		r := comparison.MedianCPU(oursCPU)
+		fmt.Printf("%s: %.0f CPU ns/span (decoding %.0f subtracted), %.2f allocs/span, %.0f B allocated/span; counted every span: %v\n",
+			ours.Name, r.CPUPerSpan, r.DecodePerSpan, r.AllocsSpan, r.BytesSpan, r.Calls.Matches(r.Truth))
+		return nil
+	}
+	fmt.Println("== connector: canary_analysis vs contrib spanmetrics v0.161.0")
+	comparison.WriteConnectorTable(os.Stdout, ours.Name, comparison.MedianCPU(oursCPU), peer.Name, comparison.MedianCPU(peerCPU))
+	fmt.Println()
+	comparison.WriteSpread(os.Stdout, ours.Name, oursCPU, peer.Name, peerCPU)
+	return nil
+}
+
+// profiled prepares a workload and measures a run of it, profiling the
+// run alone (not the workload's generation) when prof is set and this is
+// the first run: one profile per file.
+func profiled(prof *os.File, run int, prepare func() (*comparison.Workload, error), measure func(*comparison.Workload) (comparison.CPU, error)) (comparison.CPU, error) {
+	w, err := prepare()
 	if err != nil {
 		return comparison.CPU{}, err
 	}
-	if prof != nil {
-		if err := pprof.StartCPUProfile(prof); err != nil {
-			return comparison.CPU{}, err
-		}
-		defer pprof.StopCPUProfile()
+	if prof == nil || run > 0 {
+		return measure(w)
 	}
-	return comparison.RunCPU(ctx, s, w)
+	if err := pprof.StartCPUProfile(prof); err != nil {
+		return comparison.CPU{}, err
+	}
+	defer pprof.StopCPUProfile()
+	return measure(w)
 }

@@ -1,0 +1,38 @@
+package comparison
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/canarytrace/canarytrace/bench/workload"
+)
+
+var connectors = []Connector{CanaryAnalysis(), SpanMetrics()}
+
+// Both connectors count every span of workload seed 1 (5,000 traces) under
+// its stage, exactly: calls and errors per stage as generated (the span's
+// deployment.stage attribute, else its resource's). canary_analysis also
+// judged: it emitted verdicts.
+func TestConnectorsCountAlike(t *testing.T) {
+	cfg := workload.DefaultConfig(5_000)
+	for _, c := range connectors {
+		t.Run(c.Name, func(t *testing.T) {
+			r, err := MeasureConnectorCPU(context.Background(), c, cfg)
+			require.NoError(t, err)
+			for st := range workload.NumStages {
+				assert.Equal(t, float64(r.Truth.Calls[st]), r.Calls.Calls[st], "calls, %s", st)
+				assert.Equal(t, float64(r.Truth.Errors[st]), r.Calls.Errors[st], "errors, %s", st)
+			}
+			assert.Positive(t, r.Truth.Calls[workload.CanaryStage])
+			assert.Positive(t, r.Truth.Errors[workload.StableStage])
+			if c.Name == "canary_analysis" {
+				assert.Positive(t, r.Calls.Verdicts, "verdict points")
+			} else {
+				assert.Zero(t, r.Calls.Verdicts)
+			}
+		})
+	}
+}
