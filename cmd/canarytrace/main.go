@@ -36,6 +36,13 @@ func register(c command) {
 // errUsage marks an error in how the command was called (exit status 2).
 var errUsage = errors.New("usage")
 
+// exitStatus is returned by a subcommand whose exit statuses are a contract
+// of their own (query's 0/1/2/3): the dispatcher exits with it as is, after
+// the subcommand has printed what it had to say.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -44,7 +51,7 @@ func main() {
 }
 
 // run dispatches to a subcommand and returns the exit status: 0 success,
-// 1 failure, 2 bad usage.
+// 1 failure, 2 bad usage, or the subcommand's own exitStatus.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
@@ -60,7 +67,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	err := c.run(ctx, args[1:], stdout, stderr)
+	var status exitStatus
 	switch {
+	case errors.As(err, &status):
+		return int(status)
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):

@@ -10,7 +10,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -30,13 +29,9 @@ func init() {
 		name:    "query",
 		summary: "ask a canary_verdict exporter for a verdict or value (exit 0 promote/pass, 1 rollback/fail, 2 inconclusive/no data, 3 error)",
 		run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-			code := query(ctx, args, stdout, stderr)
-			if code == queryPromote {
-				return nil
+			if code := query(ctx, args, stdout, stderr); code != queryPromote {
+				return exitStatus(code)
 			}
-			// The dispatcher knows only 0/1/2; query's statuses are a contract
-			// of their own, so it exits with them directly (after its output).
-			os.Exit(code)
 			return nil
 		},
 	})
