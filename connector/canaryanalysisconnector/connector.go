@@ -276,8 +276,15 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 
 	// Evidence of a span far ahead is kept at the reference's step (see
 	// eventtime.Arrival); the window gauges leave it out.
+	evStep := evidence.Step(arrival.Step)
 	if arrival.Late {
 		n.late++
+		// Its own step is judged already, and the judge folds each step
+		// once: a late span joins the first step still open, so it still
+		// counts as run evidence, compared with that step's other arm.
+		if next, ok := c.clock.Next(); ok {
+			evStep = evidence.Step(next)
+		}
 	} else if !arrival.Ahead {
 		op.window(primary, c.windowSteps).add(arrival.Step, f.adjusted, f.isErr, bucket, zero)
 	}
@@ -287,7 +294,7 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 			Release:   evidence.Release{Service: a.Release.Key.Service, Version: a.Release.Key.Version},
 			Operation: op.ev,
 			Arm:       a.Arm,
-			Step:      evidence.Step(arrival.Step),
+			Step:      evStep,
 			Threshold: f.threshold,
 			TraceID:   f.traceID,
 			Error:     f.isErr,

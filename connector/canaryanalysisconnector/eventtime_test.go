@@ -68,9 +68,10 @@ func TestLiveWildTimestampsNeitherWedgeNorFlood(t *testing.T) {
 		}
 	})
 	step0 := evidence.Step(t0.UnixNano() / int64(10*time.Second))
-	// The 1970 span keeps its own step (late evidence); the 2100 span is
-	// parked at the wall clock's step, beside the on-time one.
-	assert.Equal(t, []evidence.Step{1e9 / evidence.Step(10*time.Second), step0}, steps)
+	// The 1970 span is late: its evidence joins the first step still open
+	// (step0-1, where the live clock started); the 2100 span is parked at
+	// the wall clock's step, beside the on-time one.
+	assert.Equal(t, []evidence.Step{step0 - 1, step0}, steps)
 }
 
 func TestSpanTimeWildTimestampDoesNotWedgeABacktest(t *testing.T) {

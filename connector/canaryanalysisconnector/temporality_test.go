@@ -100,9 +100,9 @@ func TestLateSpansCountAsEvidenceButMissTheWindow(t *testing.T) {
 	c := got[0].Evidence.Cell(evidence.CellKey{
 		Release:   evidence.Release{Service: "checkout", Version: "1.4"},
 		Operation: evidence.Operation{Service: "checkout", Name: "POST /checkout", Kind: "SPAN_KIND_SERVER"},
-		Arm:       1, Step: step0,
+		Arm:       1, Step: step0 + 1,
 	})
-	require.NotNil(t, c, "the late span is exported with its own step")
+	require.NotNil(t, c, "the late span of judged step 0 is evidence of step 1, the first still open, so the judge folds it")
 	assert.Equal(t, [5]int64{1, 1, 1, 1, 1}, [5]int64{c.Calls, c.Errors, c.TraceCalls2, c.TraceErrors2, c.TraceCallsErrors})
 	metadatatest.AssertEqualConnectorCanaryAnalysisLateSpans(t, h.tel,
 		[]metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
