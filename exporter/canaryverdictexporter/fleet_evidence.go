@@ -99,7 +99,11 @@ func (f *evidenceFleet) consume(ctx context.Context, md pmetric.Metrics, now tim
 			if last, seen := f.lastEvidence[k.Release]; !seen || k.Step > last {
 				f.lastEvidence[k.Release] = k.Step
 			}
-			if !ok || k.Step > reached {
+			// An instance's watermark says which steps it has closed; its
+			// cells may also belong to steps still open there, whose rest
+			// comes later. Only an export without a watermark (a final
+			// flush at shutdown) is complete through its newest cell.
+			if !in.HasWatermark && (!ok || k.Step > reached) {
 				reached, ok = k.Step, true
 			}
 			if !any || k.Step < earliest {

@@ -139,6 +139,43 @@ func TestAStoppedInstanceDoesNotStallTheVerdict(t *testing.T) {
 	assert.Equal(t, time.Unix(0, 12*int64(testInterval)).UTC(), judged[0].at, "step 11 ends at 12 intervals")
 }
 
+// TestCellsOfStepsStillOpenWaitForTheWatermark: a connector exports, with
+// its watermark, cells of steps it has not closed yet; the exporter judges
+// only the steps the watermark has passed, so the rest of an open step's
+// evidence, sent later, is judged with it rather than rejected as late.
+func TestCellsOfStepsStillOpenWaitForTheWatermark(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
+	require.NoError(t, err)
+	f, err := newFleet(createDefaultConfig().(*Config), tb)
+	require.NoError(t, err)
+	ev := evidence.New()
+	rng := rand.New(rand.NewPCG(3, 3))
+	ctx := context.Background()
+	now := t0
+	f.consume(ctx, export("a", ev, 9), now)
+	now = now.Add(defaultGracePeriod) // the fleet is learned
+	for _, step := range []evidence.Step{10, 11} {
+		for _, o := range trafficStep(rng, step, 50, 0.01) {
+			ev.Observe(o)
+		}
+	}
+	judged := f.consume(ctx, export("a", ev, 10), now)
+	require.NotEmpty(t, judged)
+	assert.Equal(t, time.Unix(0, 11*int64(testInterval)).UTC(), judged[len(judged)-1].at,
+		"steps 9 and 10 judged; step 11 is still open at the instance")
+
+	for _, o := range trafficStep(rng, 11, 50, 0.01) {
+		ev.Observe(o)
+	}
+	judged = f.consume(ctx, export("a", ev, 11), now)
+	require.Len(t, judged, 1)
+	assert.Equal(t, time.Unix(0, 12*int64(testInterval)).UTC(), judged[0].at)
+	_, err = tel.GetMetric("otelcol_canary_verdict_points_rejected")
+	assert.Error(t, err, "nothing rejected: no cell of step 11 arrived after it was judged")
+}
+
 func TestMismatchedIntervalIsRejected(t *testing.T) {
 	f := newTestFleet(t)
 	ev := evidence.New()
