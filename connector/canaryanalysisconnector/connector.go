@@ -41,8 +41,11 @@ type canaryConnector struct {
 	readers     sync.Pool
 	live        bool
 
-	mu       sync.Mutex
-	clock    *eventtime.Watermark
+	mu    sync.Mutex
+	clock *eventtime.Watermark
+	// wall is the clock the watermark reads when live (nil in span time),
+	// held once per batch of spans.
+	wall     *heldClock
 	releases *release.Registry
 	ops      *operations
 	series   map[seriesKey]*series
@@ -85,6 +88,11 @@ func newConnector(set connector.Settings, cfg Config, next consumer.Metrics, now
 		return nil, err
 	}
 	steps := int(cfg.Window / cfg.Interval)
+	var wall *heldClock
+	if now != nil {
+		wall = &heldClock{now: now}
+		now = wall.Now
+	}
 	c := &canaryConnector{
 		cfg:         cfg,
 		next:        next,
@@ -101,6 +109,7 @@ func newConnector(set connector.Settings, cfg Config, next consumer.Metrics, now
 			// judge the same evidence as the newest: skip them (counted).
 			MaxSteps: steps,
 		}, now),
+		wall:     wall,
 		releases: release.NewRegistry(cfg.Stage),
 		ops:      newOperations(cfg.MaxSeries),
 		series:   map[seriesKey]*series{},
@@ -203,9 +212,11 @@ func (c *canaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 			continue
 		}
 		c.mu.Lock()
+		c.wall.hold()
 		for k := range facts {
 			c.record(&res, &facts[k], &n)
 		}
+		c.wall.release()
 		c.mu.Unlock()
 	}
 	c.readers.Put(r)
