@@ -228,12 +228,15 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 	v := ReleaseVerdict{Release: r.run.Release, Run: r.run.ID(), Step: step, Checks: checks}
 	evaluated, passed := 0, 0
 	var failed *CheckResult
+	nFailed := 0
 	allPass := nRelease > 0
 	for i := range checks {
 		ch := &checks[i]
-		// Name an operation's failure before the release's: it says where.
-		if ch.Verdict == Fail && (failed == nil || failed.Operation.IsRelease() && !ch.Operation.IsRelease()) {
-			failed = ch
+		if ch.Verdict == Fail {
+			nFailed++
+			if failed == nil || moreTelling(ch, failed) {
+				failed = ch
+			}
 		}
 		if ch.Evaluated {
 			evaluated++
@@ -259,6 +262,9 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 			where = failed.Operation.String()
 		}
 		reason = fmt.Sprintf("%s of %s failed: %s", failed.Check, where, failed.Reason)
+		if nFailed > 1 {
+			reason += fmt.Sprintf(" (%d failing checks in all)", nFailed)
+		}
 	case allPass:
 		next, reason = Pass, fmt.Sprintf("all %d release-level checks pass and no operation check fails", nRelease)
 	default:
@@ -272,6 +278,31 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 	}
 	v.Verdict, v.Reason, v.Since = r.current, reason, r.since
 	return v
+}
+
+// moreTelling reports whether failing check a says more about where the
+// canary broke than failing check b: an operation's failure before the
+// release's (it says where), then the larger canary/stable ratio. A
+// regression in one operation also fails the operations that wait on it
+// (a slow query slows the request that makes it) but by a smaller factor,
+// so the largest ratio points at the cause rather than its callers.
+func moreTelling(a, b *CheckResult) bool {
+	if a.Operation.IsRelease() != b.Operation.IsRelease() {
+		return !a.Operation.IsRelease()
+	}
+	return severity(a) > severity(b)
+}
+
+// severity is canary over stable, +Inf when stable is zero and canary is not.
+func severity(c *CheckResult) float64 {
+	switch {
+	case c.Stable > 0:
+		return c.Canary / c.Stable
+	case c.Canary > 0:
+		return math.Inf(1)
+	default:
+		return 0
+	}
 }
 
 // waiting explains an inconclusive release.

@@ -279,7 +279,7 @@ func ExampleJudge() {
 	}
 	// Output:
 	// payments@1.4.0@0 rollback since step 2
-	// error_rate of payments POST /pay (server) failed: error rate 20% vs 0.5% (×40), 120 vs 1,200 calls, 95% confidence
+	// error_rate of payments POST /pay (server) failed: error rate 20% vs 0.5% (×40), 120 vs 1,200 calls, 95% confidence (2 failing checks in all)
 }
 
 // BenchmarkJudgeStep is one step of a release with ten operations: add the
@@ -314,4 +314,21 @@ func BenchmarkJudgeStep(b *testing.B) {
 		j.Judge(ev, step)
 		ev.DropBefore(step + 1)
 	}
+}
+
+// TestTheReasonNamesTheOperationWithTheLargestEffect: a slow query also
+// slows the request that makes it, by a smaller factor; the release's reason
+// names the query, and an operation before the release level.
+func TestTheReasonNamesTheOperationWithTheLargestEffect(t *testing.T) {
+	op := func(name string) evidence.Operation { return evidence.Operation{Service: "checkout", Name: name, Kind: "server"} }
+	request := CheckResult{Operation: op("POST /checkout"), Check: "latency_p99", Canary: 0.32, Stable: 0.073}
+	query := CheckResult{Operation: op("db:SELECT users"), Check: "latency_p99", Canary: 0.30, Stable: 0.05}
+	release := CheckResult{Check: "error_rate", Canary: 0.5, Stable: 0.001}
+	newErrors := CheckResult{Operation: op("GET /cart"), Check: "error_rate", Canary: 0.01, Stable: 0}
+
+	assert.True(t, moreTelling(&query, &request), "×6 over ×4.4")
+	assert.False(t, moreTelling(&request, &query))
+	assert.True(t, moreTelling(&request, &release), "an operation says where")
+	assert.False(t, moreTelling(&release, &query))
+	assert.True(t, moreTelling(&newErrors, &query), "errors where stable has none")
 }
