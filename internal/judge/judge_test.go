@@ -320,7 +320,9 @@ func BenchmarkJudgeStep(b *testing.B) {
 // slows the request that makes it, by a smaller factor; the release's reason
 // names the query, and an operation before the release level.
 func TestTheReasonNamesTheOperationWithTheLargestEffect(t *testing.T) {
-	op := func(name string) evidence.Operation { return evidence.Operation{Service: "checkout", Name: name, Kind: "server"} }
+	op := func(name string) evidence.Operation {
+		return evidence.Operation{Service: "checkout", Name: name, Kind: "server"}
+	}
 	request := CheckResult{Operation: op("POST /checkout"), Check: "latency_p99", Canary: 0.32, Stable: 0.073}
 	query := CheckResult{Operation: op("db:SELECT users"), Check: "latency_p99", Canary: 0.30, Stable: 0.05}
 	release := CheckResult{Check: "error_rate", Canary: 0.5, Stable: 0.001}
