@@ -40,6 +40,36 @@ func BenchmarkSamplerCPU(b *testing.B) {
 	}
 }
 
+// BenchmarkConnectorCPU reports, per span of the workload (20,000 traces a
+// run, span time ending just before the wall clock): "ns/span", process
+// CPU time (all goroutines and GC), from the connector's creation to the
+// end of its Shutdown, its final metrics included, net of decoding;
+// "allocs/span" and "B/span" allocated. ns/op is one whole run, workload
+// generation included, and means little.
+func BenchmarkConnectorCPU(b *testing.B) {
+	cfg := workload.DefaultConfig(benchTraces)
+	for _, c := range connectors {
+		b.Run(c.Name, func(b *testing.B) {
+			var cpu, allocs, bytes float64
+			for i := 0; i < b.N; i++ {
+				cfg.Seed = uint64(i + 1)
+				r, err := MeasureConnectorCPU(context.Background(), c, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if !r.Calls.Matches(r.Truth) {
+					b.Fatalf("%s did not count every span under its stage: %+v, generated %+v", c.Name, r.Calls, r.Truth)
+				}
+				cpu, allocs, bytes = cpu+r.CPUPerSpan, allocs+r.AllocsSpan, bytes+r.BytesSpan
+			}
+			n := float64(b.N)
+			b.ReportMetric(cpu/n, "ns/span")
+			b.ReportMetric(allocs/n, "allocs/span")
+			b.ReportMetric(bytes/n, "B/span")
+		})
+	}
+}
+
 // BenchmarkSamplerHeld reports "held-B/span": heap in use after GC per
 // buffered span, every trace of the workload (20,000 traces) still buffered.
 func BenchmarkSamplerHeld(b *testing.B) {
