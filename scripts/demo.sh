@@ -85,6 +85,7 @@ for s in $SCENARIOS; do
   echo "== $s"
   sed -n '/^description:/,/^[a-z_]*:/{/^description:/d;/^[a-z_]*:/d;s/^ */   /;p}' "testdata/scenarios/$s.yaml"
   start_collector "$s"
+  echo "   dashboard, live while this scenario runs: $VERDICTS/"
   "$BIN/canarygen" --scenario "testdata/scenarios/$s.yaml" \
     --endpoint "127.0.0.1:$DEMO_OTLP_GRPC_PORT" --protocol grpc \
     --simulated-clock --duration "$DURATION" --seed 1 >"$OUT/canarygen-$s.txt"
@@ -97,8 +98,6 @@ for s in $SCENARIOS; do
     echo
     echo "Dashboard: $VERDICTS/  (API: $VERDICTS/api/v1/verdicts) — Ctrl-C to stop."
     wait "$collector_pid"
-  else
-    echo "   dashboard while it ran: $VERDICTS/"
   fi
   stop_collector
 done
