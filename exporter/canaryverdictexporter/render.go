@@ -48,15 +48,22 @@ func render(v judge.ReleaseVerdict) (verdictReport, seriesPoint) {
 // estimates are a check's chart values. The judge's interval is of the
 // tested contrast; for the error rate that is canary minus stable, so
 // stable + interval is the band the canary's rate lies in relative to the
-// stable estimate, drawn around the canary line. The latency contrast is a
-// share of slow calls, not seconds, so latency panels have no band.
+// stable estimate, drawn around the canary line. For latency quantiles the
+// judge gives each arm's own pointwise band in seconds.
 func estimates(c judge.CheckResult) armEstimates {
 	nan := math.NaN()
 	e := armEstimates{Canary: c.Canary, Stable: c.Stable, CanaryLo: nan, CanaryHi: nan, StableLo: nan, StableHi: nan}
-	evaluated := c.Interval != [2]float64{}
-	if c.Check == judge.CheckErrorRate && evaluated {
+	switch {
+	case c.Check == judge.CheckErrorRate && c.Interval != [2]float64{}:
 		e.CanaryLo = math.Max(0, c.Stable+c.Interval[0])
 		e.CanaryHi = math.Min(1, c.Stable+c.Interval[1])
+	case c.Check != judge.CheckErrorRate:
+		if c.CanaryBand != [2]float64{} {
+			e.CanaryLo, e.CanaryHi = c.CanaryBand[0], c.CanaryBand[1]
+		}
+		if c.StableBand != [2]float64{} {
+			e.StableLo, e.StableHi = c.StableBand[0], c.StableBand[1]
+		}
 	}
 	return e
 }

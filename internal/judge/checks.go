@@ -107,6 +107,8 @@ func (r *run) latencyCheck(est *opRun, strata []*opRun, q float64, c Criteria, f
 	res := CheckResult{Operation: est.op, Check: name, Samples: samplesOf(est)}
 	cn, st := &est.arm[0], &est.arm[1]
 	res.Canary, res.Stable = finiteOrZero(cn.histogram.quantile(q)), finiteOrZero(st.histogram.quantile(q))
+	res.CanaryBand = cn.histogram.quantileBand(q, res.Samples.Canary, c.Confidence)
+	res.StableBand = st.histogram.quantileBand(q, res.Samples.Stable, c.Confidence)
 	if !enough(res.Samples, c) {
 		res.Reason = fmt.Sprintf("%s canary and %s stable samples, %d needed per arm",
 			count(float64(res.Samples.Canary)), count(float64(res.Samples.Stable)), c.MinSamples)

@@ -112,3 +112,20 @@ func (w *weightedHistogram) above(y float64) float64 {
 	}
 	return s
 }
+
+// quantileBand is a pointwise confidence band for the q-quantile, for
+// charts (it is not the sequential test, which works on the contrast):
+// distribution-free order-statistic bounds, the quantiles at ranks
+// q ± z·sqrt(q(1-q)/n) (the normal approximation to the binomial count of
+// calls below the true quantile; Conover, Practical Nonparametric
+// Statistics, 3rd ed., sec. 3.2), n the observed (not adjusted) calls. Zero
+// without calls.
+func (w *weightedHistogram) quantileBand(q float64, observed int64, confidence float64) [2]float64 {
+	if observed <= 0 {
+		return [2]float64{}
+	}
+	z := math.Sqrt2 * math.Erfinv(confidence)
+	half := z * math.Sqrt(q*(1-q)/float64(observed))
+	lo, hi := w.quantile(math.Max(0, q-half)), w.quantile(math.Min(1, q+half))
+	return [2]float64{finiteOrZero(lo), finiteOrZero(hi)}
+}

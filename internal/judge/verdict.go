@@ -68,7 +68,12 @@ type CheckResult struct {
 	//                beyond tolerance.
 	// Zero until the check is evaluated.
 	Interval [2]float64
-	Samples  Samples
+	// CanaryBand and StableBand are pointwise bounds of each arm's latency
+	// quantile estimate, in seconds, at the configured confidence (order
+	// statistics of the observed calls), for charts; zero for error_rate
+	// checks and without calls.
+	CanaryBand, StableBand [2]float64
+	Samples                Samples
 	// Evaluated is false while the check waits for samples (min_samples
 	// per arm; for latency also stable tail observations): its verdict is
 	// then inconclusive and it does not count in the score.
