@@ -301,17 +301,7 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	}
 
 	for _, a := range atts {
-		o := evidence.Observation{
-			Release:   evidence.Release{Service: a.Release.Key.Service, Version: a.Release.Key.Version},
-			Operation: op.ev,
-			Arm:       a.Arm,
-			Step:      evStep,
-			Threshold: f.threshold,
-			TraceID:   f.traceID,
-			Error:     f.isErr,
-			Duration:  f.duration,
-		}
-		c.pending.Observe(o)
+		c.pending.ObserveSeries(op.evidenceOf(a.Release, c.pending), a.Arm, evStep, f.threshold, f.traceID, f.isErr, f.duration)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/canarytrace/canarytrace/internal/evidence"
+	"github.com/canarytrace/canarytrace/internal/release"
 	"github.com/canarytrace/canarytrace/internal/stage"
 )
 
@@ -27,6 +28,33 @@ type operation struct {
 	// mostly come from one version and arm, and the lookup is per span.
 	last    *series
 	lastKey seriesKey
+	// evidence holds the operation's evidence series per release it was
+	// attributed to: resolved once, so observing a span hashes no strings.
+	evidence [releasesPerOperation]releaseSeries
+	nextEv   uint8
+}
+
+// releasesPerOperation is how many releases' evidence series an operation
+// keeps resolved: its own service's release and the stable baseline, or a
+// few callers' releases downstream. More only costs a string hash.
+const releasesPerOperation = 4
+
+type releaseSeries struct {
+	rel *release.Release
+	h   evidence.SeriesHandle
+}
+
+// evidenceOf returns the operation's evidence series of rel in ev.
+func (o *operation) evidenceOf(rel *release.Release, ev *evidence.Evidence) *evidence.SeriesHandle {
+	for i := range o.evidence {
+		if o.evidence[i].rel == rel {
+			return &o.evidence[i].h
+		}
+	}
+	x := &o.evidence[o.nextEv]
+	o.nextEv = (o.nextEv + 1) % releasesPerOperation
+	*x = releaseSeries{rel: rel, h: ev.SeriesOf(evidence.Release{Service: rel.Key.Service, Version: rel.Key.Version}, o.ev)}
+	return &x.h
 }
 
 func (o *operation) window(a stage.Arm, steps int) *window {

@@ -50,6 +50,9 @@ type Evidence struct {
 	serial    uint64
 	rejected  uint64
 	ncells    int
+	// gen counts Resets: a SeriesHandle of an older generation points at a
+	// series Reset dropped.
+	gen uint64
 }
 
 // slot is a cell's key within its series.
@@ -67,6 +70,20 @@ type series struct {
 	// series only.
 	start    Step
 	hasStart bool
+	// recent holds the cells of the last few slots looked up, checked
+	// before the map: steps advance monotonically, so nearly every span
+	// lands in the newest step, in one of a few (arm, threshold) pairs.
+	recent [recentCells]recentCell
+	next   uint8 // the recent entry to replace next
+}
+
+// recentCells is the size of a series' recent-cell cache: both arms and
+// a second sampling stratum fit without thrashing.
+const recentCells = 4
+
+type recentCell struct {
+	k slot
+	c *Cell
 }
 
 func (s *series) noteStart(step Step) {
@@ -101,30 +118,7 @@ func (e *Evidence) Observe(o Observation) {
 		s = e.seriesOf(sk)
 		e.last, e.lastKey = s, sk
 	}
-	k := slot{o.Arm, o.Step, o.Threshold}
-	c := e.cellIn(s, k)
-	n, x := e.traces.record(o.TraceID, c.serial, o.Error)
-	c.addSpan(n, x, o.Error)
-	if i, ok := BucketIndex(o.Duration); ok {
-		c.Latency.Add(i, 1)
-	} else {
-		c.Latency.Zero++
-	}
-	if s.release != nil {
-		r := e.cellIn(s.release, k)
-		n, x = e.traces.record(o.TraceID, r.serial, o.Error)
-		r.addSpan(n, x, o.Error)
-	}
-	if o.Arm == stage.Canary {
-		if s.release != nil {
-			s.release.noteStart(o.Step)
-		} else {
-			s.noteStart(o.Step)
-		}
-		if s.canary != nil {
-			s.canary.add(Exemplar{TraceID: o.TraceID, Step: o.Step, Duration: o.Duration, Error: o.Error})
-		}
-	}
+	e.observe(s, slot{o.Arm, o.Step, o.Threshold}, o.TraceID, o.Error, o.Duration)
 }
 
 func (e *Evidence) seriesOf(k ExemplarKey) *series {
@@ -141,6 +135,18 @@ func (e *Evidence) seriesOf(k ExemplarKey) *series {
 }
 
 func (e *Evidence) cellIn(s *series, k slot) *Cell {
+	for i := range s.recent {
+		if r := &s.recent[i]; r.c != nil && r.k == k {
+			return r.c
+		}
+	}
+	c := e.cellOf(s, k)
+	s.recent[s.next] = recentCell{k, c}
+	s.next = (s.next + 1) % recentCells
+	return c
+}
+
+func (e *Evidence) cellOf(s *series, k slot) *Cell {
 	if c, ok := s.cells[k]; ok {
 		return c
 	}
@@ -312,6 +318,9 @@ func (e *Evidence) DropBefore(step Step) int {
 				n++
 			}
 		}
+		// The dropped cells go back to the free list: no cached pointer
+		// may outlive them.
+		s.recent = [recentCells]recentCell{}
 	}
 	e.ncells -= n
 	return n
@@ -331,6 +340,7 @@ func (e *Evidence) Reset() {
 	clear(e.series)
 	clear(e.exemplars)
 	e.last = nil
+	e.gen++
 	e.ncells = 0
 }
 

@@ -233,3 +233,15 @@ func ExampleEvidence_Observe() {
 	// "checkout db:SELECT users (client)" canary step 42: calls 2 errors 1, sum n^2 4, sum e^2 1, sum n*e 2, 2 latencies
 	// checkout@1.2.0@42
 }
+
+func BenchmarkObserveSeries(b *testing.B) {
+	e := New()
+	h := e.SeriesOf(rel, opA)
+	tr := trace(1)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		tr[9] = byte(i)
+		tr[10] = byte(i >> 8)
+		e.ObserveSeries(&h, stage.Canary, 7, 0, tr, i%200 == 0, time.Duration(i%1000)*time.Millisecond)
+	}
+}

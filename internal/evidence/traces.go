@@ -1,5 +1,7 @@
 package evidence
 
+import "encoding/binary"
+
 // DefaultTraceCacheSize is the number of recent (trace, cell) pairs kept to
 // maintain the per-trace moments: a power of two. At 32 bytes an entry it is
 // 2 MiB; with spans of a trace arriving within seconds of each other it
@@ -32,10 +34,8 @@ func newTraceCache(size int) traceCache {
 func (tc *traceCache) record(trace [16]byte, cell uint64, isErr bool) (n, e uint32) {
 	// The trace ID's low 8 bytes are random in W3C trace IDs; mixing in the
 	// cell serial with a multiplicative hash spreads one trace's cells.
-	var h uint64
-	for i := 8; i < 16; i++ {
-		h = h<<8 | uint64(trace[i])
-	}
+	// (One big-endian load: the same value as folding the bytes in order.)
+	h := binary.BigEndian.Uint64(trace[8:])
 	h ^= cell * 0x9E3779B97F4A7C15
 	h ^= h >> 29
 	s := &tc.slots[h&tc.mask]
