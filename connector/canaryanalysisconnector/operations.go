@@ -74,6 +74,15 @@ type operations struct {
 	max     int
 	tracked int
 	byKey   map[opKey]*operation
+	// last is the previous lookup and its answer: consecutive spans of a
+	// resource often share an operation, and comparing four strings costs
+	// less than hashing them. Only expire changes an answer, and it
+	// forgets this one.
+	last struct {
+		k          opKey
+		op         *operation
+		overflowed bool
+	}
 }
 
 func newOperations(max int) *operations {
@@ -83,6 +92,15 @@ func newOperations(max int) *operations {
 // get returns the operation of k; overflowed is true when k was new and the
 // table full.
 func (t *operations) get(k opKey) (op *operation, overflowed bool) {
+	if t.last.op != nil && t.last.k == k {
+		return t.last.op, t.last.overflowed
+	}
+	op, overflowed = t.lookup(k)
+	t.last.k, t.last.op, t.last.overflowed = k, op, overflowed
+	return op, overflowed
+}
+
+func (t *operations) lookup(k opKey) (op *operation, overflowed bool) {
 	if op, ok := t.byKey[k]; ok {
 		return op, op.overflow && k.name != overflowName
 	}
@@ -117,6 +135,7 @@ func evidenceOperation(k opKey) evidence.Operation {
 // expire forgets operations with no span ending at or after cutoff (unix
 // ns), freeing their place under the cap; it calls gone for each.
 func (t *operations) expire(cutoff int64, gone func(*operation)) {
+	t.last.op = nil
 	for k, op := range t.byKey {
 		if op.lastEnd >= cutoff {
 			continue

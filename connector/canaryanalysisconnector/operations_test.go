@@ -59,6 +59,30 @@ func TestOperationsGetIsStable(t *testing.T) {
 	}
 }
 
+// The previous lookup's answer is not served after expiry, nor after the
+// overflow it reported has room again.
+func TestOperationsGetAfterExpiryOfThePreviousKey(t *testing.T) {
+	ops := newOperations(1)
+	a := opKey{service: "checkout", name: "GET"}
+	b := opKey{service: "checkout", name: "POST"}
+	first, _ := ops.get(a)
+	ops.expire(1, func(*operation) {})
+	again, _ := ops.get(a)
+	assert.NotSame(t, first, again)
+
+	op, overflowed := ops.get(b)
+	require.True(t, overflowed)
+	require.Equal(t, overflowName, op.key.name)
+	again.lastEnd = 5
+	ops.expire(1, func(*operation) {}) // only the overflow operation goes
+	op, overflowed = ops.get(b)
+	require.True(t, overflowed, "a still holds the only place")
+	ops.expire(6, func(*operation) {})
+	op, overflowed = ops.get(b)
+	assert.False(t, overflowed)
+	assert.Equal(t, b, op.key)
+}
+
 func BenchmarkOperationsGet(b *testing.B) {
 	keys := podKeys(100)
 	ops := newOperations(defaultMaxSeries)

@@ -32,6 +32,16 @@ type Registry struct {
 	// seen caches the arms of the last resource and span stage values:
 	// consecutive spans mostly repeat them, and a lookup is per span.
 	seen [2]seenArm
+	// touched and runs cache the last release touched and the last
+	// service's runs: consecutive spans mostly come from one resource, and
+	// comparing its strings costs less than hashing them. Starting or
+	// ending a run forgets both.
+	touched *Release
+	runs    struct {
+		ok      bool
+		service string
+		rels    []*Release
+	}
 }
 
 type seenArm struct {
@@ -86,7 +96,7 @@ func (r *Registry) Attribute(s Span, out []Attribution) (_ []Attribution, primar
 		rel := r.touch(r.ownKey(s), s.End)
 		out = append(out, Attribution{Release: rel, Arm: stage.Canary})
 	case stage.Stable:
-		if rels := r.byService[s.Service]; len(rels) > 0 {
+		if rels := r.runsOf(s.Service); len(rels) > 0 {
 			// Stable pods are the baseline of the newest run of their service.
 			out = append(out, Attribution{Release: rels[len(rels)-1], Arm: stage.Stable})
 		}
@@ -166,15 +176,34 @@ func (r *Registry) supersededAt(i int) bool {
 	return rels[len(rels)-1] != r.active[i]
 }
 
+// runsOf returns the service's active releases, oldest first.
+func (r *Registry) runsOf(service string) []*Release {
+	if !r.runs.ok || r.runs.service != service {
+		r.runs.ok, r.runs.service, r.runs.rels = true, service, r.byService[service]
+	}
+	return r.runs.rels
+}
+
+// forget drops the cached lookups: the set of runs changed.
+func (r *Registry) forget() {
+	r.touched = nil
+	r.runs.ok, r.runs.service, r.runs.rels = false, "", nil
+}
+
 // touch returns the release, starting its run if it is new.
 func (r *Registry) touch(k Key, end int64) *Release {
-	rel := r.releases[k]
+	rel := r.touched
+	if rel == nil || rel.Key != k {
+		rel = r.releases[k]
+	}
 	if rel == nil {
 		rel = &Release{Key: k, Start: end}
 		r.releases[k] = rel
 		r.byService[k.Service] = append(r.byService[k.Service], rel)
 		r.active = append(r.active, rel)
+		r.forget()
 	}
+	r.touched = rel
 	if end < rel.Start {
 		rel.Start = end
 	}
@@ -197,6 +226,7 @@ func (r *Registry) Active() []*Release { return r.active }
 // Expire ends the runs whose latest canary span ended before cutoff (unix
 // ns) and returns them: a redeploy of the same version later is a new run.
 func (r *Registry) Expire(cutoff int64) []*Release {
+	r.forget()
 	var gone []*Release
 	r.active = slices.DeleteFunc(r.active, func(rel *Release) bool {
 		last := max(rel.LastCanary, rel.Start)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/canarytrace/canarytrace/internal/stage"
 )
@@ -130,13 +131,47 @@ func ExampleRegistry_Attribute() {
 	// inventory canary checkout@1.4:canary:down
 }
 
-func BenchmarkAttribute(b *testing.B) {
+// Consecutive spans of one resource hit the registry's cached lookups; a
+// run that starts or ends between them must still be seen.
+func TestAttributeSeesRunsStartAndEndBetweenSpans(t *testing.T) {
 	r := NewRegistry(stage.DefaultConfig())
-	r.Attribute(span("checkout 1.4 canary -"), nil)
-	s := span("inventory 2.0 stable canary")
-	buf := make([]Attribution, 0, 4)
-	b.ReportAllocs()
-	for b.Loop() {
-		buf, _, _ = r.Attribute(s, buf[:0])
+	stable := span("checkout 1.3 stable -")
+	as, _, _ := r.Attribute(stable, nil)
+	assert.Empty(t, as, "no run yet")
+
+	as, _, _ = r.Attribute(span("checkout 1.4 canary -"), nil)
+	first := as[0].Release
+	as, _, _ = r.Attribute(stable, nil)
+	assert.Equal(t, "checkout@1.4:stable", render(as))
+
+	as, _, _ = r.Attribute(span("checkout 1.5 canary -"), nil)
+	as, _, _ = r.Attribute(stable, nil)
+	assert.Equal(t, "checkout@1.5:stable", render(as), "the newest run is the baseline's")
+
+	require.Len(t, r.Expire(101), 2)
+	as, _, _ = r.Attribute(stable, nil)
+	assert.Empty(t, as, "the runs ended")
+	as, _, _ = r.Attribute(span("checkout 1.4 canary -"), nil)
+	assert.NotSame(t, first, as[0].Release, "a redeploy is a new run")
+	assert.Equal(t, []*Release{as[0].Release}, r.Active())
+}
+
+func BenchmarkAttribute(b *testing.B) {
+	for _, bc := range []struct{ name, span string }{
+		{"downstream", "inventory 2.0 stable canary"},
+		{"own-canary", "checkout 1.4 canary -"},
+		{"own-stable", "checkout 1.3 stable -"},
+		{"outside", "payment 3.1 stable -"},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := NewRegistry(stage.DefaultConfig())
+			r.Attribute(span("checkout 1.4 canary -"), nil)
+			s := span(bc.span)
+			buf := make([]Attribution, 0, 4)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf, _, _ = r.Attribute(s, buf[:0])
+			}
+		})
 	}
 }
