@@ -74,30 +74,57 @@ type operations struct {
 	max     int
 	tracked int
 	byKey   map[opKey]*operation
-	// last is the previous lookup and its answer: consecutive spans of a
-	// resource often share an operation, and comparing four strings costs
-	// less than hashing them. Only expire changes an answer, and it
-	// forgets this one.
-	last struct {
-		k          opKey
-		op         *operation
-		overflowed bool
-	}
+	// recent holds recent lookups and their answers, direct-mapped by a
+	// cheap hash of a few bytes of the key: comparing a key's strings costs
+	// far less than hashing all four for the map. Only expire changes an
+	// answer, and it forgets them all.
+	recent *[recentOps]recentOp
+}
+
+// recentOps is the size of the recent-lookup cache: a power of two, well
+// above the operations a pod's batch usually holds (80 bytes an entry).
+const recentOps = 256
+
+type recentOp struct {
+	k          opKey
+	op         *operation
+	overflowed bool
 }
 
 func newOperations(max int) *operations {
-	return &operations{max: max, byKey: map[opKey]*operation{}}
+	return &operations{max: max, byKey: map[opKey]*operation{}, recent: new([recentOps]recentOp)}
 }
 
 // get returns the operation of k; overflowed is true when k was new and the
 // table full.
 func (t *operations) get(k opKey) (op *operation, overflowed bool) {
-	if t.last.op != nil && t.last.k == k {
-		return t.last.op, t.last.overflowed
+	r := &t.recent[quickHash(k)&(recentOps-1)]
+	if r.op != nil && r.k == k {
+		return r.op, r.overflowed
 	}
 	op, overflowed = t.lookup(k)
-	t.last.k, t.last.op, t.last.overflowed = k, op, overflowed
+	*r = recentOp{k, op, overflowed}
 	return op, overflowed
+}
+
+// quickHash mixes the lengths and a few bytes of the key's strings (span
+// names of one service usually differ in length or in their first, middle
+// or last byte); keys it confuses only evict each other from the cache.
+func quickHash(k opKey) uint32 {
+	h := uint32(len(k.name))*31 + uint32(len(k.kind))*7 + uint32(len(k.extra))*131 + uint32(len(k.service))*17
+	if n := len(k.name); n > 0 {
+		h = h*31 + uint32(k.name[n-1]) + uint32(k.name[n/2])*131 + uint32(k.name[0])*7
+	}
+	if n := len(k.kind); n > 0 {
+		h = h*31 + uint32(k.kind[n-1]) + uint32(k.kind[n/2])*5
+	}
+	if n := len(k.service); n > 0 {
+		h = h*31 + uint32(k.service[n-1]) + uint32(k.service[0])*3
+	}
+	if n := len(k.extra); n > 0 {
+		h = h*31 + uint32(k.extra[n-1]) + uint32(k.extra[n/2])*3
+	}
+	return h ^ h>>8
 }
 
 func (t *operations) lookup(k opKey) (op *operation, overflowed bool) {
@@ -135,7 +162,7 @@ func evidenceOperation(k opKey) evidence.Operation {
 // expire forgets operations with no span ending at or after cutoff (unix
 // ns), freeing their place under the cap; it calls gone for each.
 func (t *operations) expire(cutoff int64, gone func(*operation)) {
-	t.last.op = nil
+	clear(t.recent[:])
 	for k, op := range t.byKey {
 		if op.lastEnd >= cutoff {
 			continue

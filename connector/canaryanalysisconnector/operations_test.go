@@ -83,6 +83,22 @@ func TestOperationsGetAfterExpiryOfThePreviousKey(t *testing.T) {
 	assert.Equal(t, b, op.key)
 }
 
+// Keys that share a cache slot take turns in it, each answered with its
+// own operation.
+func TestOperationsGetKeysSharingACacheSlot(t *testing.T) {
+	a := opKey{service: "checkout", name: "abcd", kind: "SPAN_KIND_CLIENT"}
+	b := opKey{service: "checkout", name: "axcd", kind: "SPAN_KIND_CLIENT"}
+	require.Equal(t, quickHash(a), quickHash(b))
+	ops := newOperations(10)
+	for range 3 {
+		opA, _ := ops.get(a)
+		opB, _ := ops.get(b)
+		assert.Equal(t, a, opA.key)
+		assert.Equal(t, b, opB.key)
+	}
+	assert.Equal(t, 2, ops.tracked)
+}
+
 func BenchmarkOperationsGet(b *testing.B) {
 	keys := podKeys(100)
 	ops := newOperations(defaultMaxSeries)
