@@ -29,19 +29,24 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 		return 0, false
 	}
 	// seconds = 2^exp * frac with frac in [0.5, 1): the octave comes from
-	// the exponent, the sub-bucket from a table of the 16 boundaries in
-	// [0.5, 1), which avoids a logarithm on the hot path.
-	frac, exp := math.Frexp(d.Seconds())
-	if frac == 0.5 { // an exact power of two closes the octave below
-		frac, exp = 1, exp-1
-	}
+	// the exponent bits, the sub-bucket from the mantissa bits compared
+	// with those of the 16 boundaries in [0.5, 1) (within one binade,
+	// floats order as their mantissas), which avoids a logarithm and
+	// math.Frexp on the hot path. d >= 1 ns is a normal float.
+	bits := math.Float64bits(d.Seconds())
+	exp := int32(bits>>52&0x7ff) - 1022
+	mant := bits & mantissaMask
 	sub := int32(0)
-	for step := int32(8); step > 0; step /= 2 {
-		if frac > subBoundaries[sub+step-1] {
-			sub += step
+	if mant == 0 { // an exact power of two closes the octave below
+		exp, sub = exp-1, bucketsPerOctave-1
+	} else {
+		for step := int32(8); step > 0; step /= 2 {
+			if mant > subMantissas[sub+step-1] {
+				sub += step
+			}
 		}
 	}
-	x := int32(exp-1)*bucketsPerOctave + sub
+	x := (exp-1)*bucketsPerOctave + sub
 	if x < MinIndex {
 		return MinIndex, true
 	}
@@ -60,6 +65,17 @@ var subBoundaries = func() (b [bucketsPerOctave]float64) {
 	}
 	b[bucketsPerOctave-1] = 1
 	return b
+}()
+
+const mantissaMask = 1<<52 - 1
+
+// subMantissas holds the mantissa bits of subBoundaries but the last (1,
+// which the search never compares with: it ends at most at sub-bucket 15).
+var subMantissas = func() (m [bucketsPerOctave - 1]uint64) {
+	for j := range m {
+		m[j] = math.Float64bits(subBoundaries[j]) & mantissaMask
+	}
+	return m
 }()
 
 // BucketLower returns the exclusive lower bound of bucket i in seconds.

@@ -3,6 +3,7 @@ package evidence
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -61,4 +62,61 @@ func ExampleAdjustedCount() {
 	th := ThresholdOf(0.1)
 	fmt.Printf("th=%#x adjusted count %.4f\n", th, AdjustedCount(th))
 	// Output: th=0xe6666666666668 adjusted count 10.0000
+}
+
+// bucketIndexFrexp is BucketIndex as first written, with math.Frexp and a
+// search over the float boundaries: the reference the bit-level version
+// must match exactly, or evidence would change.
+func bucketIndexFrexp(d time.Duration) (int32, bool) {
+	if d <= 0 {
+		return 0, false
+	}
+	frac, exp := math.Frexp(d.Seconds())
+	if frac == 0.5 {
+		frac, exp = 1, exp-1
+	}
+	sub := int32(0)
+	for step := int32(8); step > 0; step /= 2 {
+		if frac > subBoundaries[sub+step-1] {
+			sub += step
+		}
+	}
+	return min(max(int32(exp-1)*bucketsPerOctave+sub, MinIndex), MaxIndex), true
+}
+
+func TestBucketIndexMatchesFrexpReference(t *testing.T) {
+	check := func(d time.Duration) {
+		wi, wok := bucketIndexFrexp(d)
+		gi, gok := BucketIndex(d)
+		if wi != gi || wok != gok {
+			t.Fatalf("duration %d ns: got %d %v, want %d %v", int64(d), gi, gok, wi, wok)
+		}
+	}
+	// Every duration up to 200 µs, every bucket boundary +-3 ns, powers of
+	// two, and 10^6 random durations up to 10^13 ns (seed 1).
+	for d := time.Duration(-2); d <= 200000; d++ {
+		check(d)
+	}
+	for i := MinIndex - 2; i <= MaxIndex+2; i++ {
+		at := time.Duration(math.Round(BucketUpper(i) * 1e9))
+		for d := at - 3; d <= at+3; d++ {
+			check(d)
+		}
+	}
+	for s := 0; s < 62; s++ {
+		check(time.Duration(1) << s)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1000000 {
+		check(time.Duration(rng.Int64N(1e13)) + 1)
+	}
+}
+
+func BenchmarkBucketIndex(b *testing.B) {
+	var sink int32
+	for i := 0; b.Loop(); i++ {
+		x, _ := BucketIndex(time.Duration(i%1000+1) * 37 * time.Microsecond)
+		sink += x
+	}
+	_ = sink
 }
