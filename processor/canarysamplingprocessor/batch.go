@@ -27,8 +27,12 @@ type batch struct {
 	late      lateSpans
 	newTraces int64
 	early     [numCauses]int64
-	memo      memo
-	scratch   []byte // one span's encoding, before it is stored
+	// invalidTraceStates counts spans whose tracestate (not already seen
+	// on the trace's previous span) could not be parsed, or held an
+	// invalid th or rv.
+	invalidTraceStates int64
+	memo               memo
+	scratch            []byte // one span's encoding, before it is stored
 }
 
 // lateSpans are spans of already-decided traces: the kept ones are copied

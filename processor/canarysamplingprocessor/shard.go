@@ -67,7 +67,11 @@ func (sh *shard) receive(p *core, id pcommon.TraceID, sc *scopeContext, s ptrace
 	}
 	b.last = t
 	hadRoot := t.summary.hasRoot
-	b.scratch = t.add(&p.encoder, sc, s, &b.memo, b.scratch)
+	var invalidTS bool
+	b.scratch, invalidTS = t.add(&p.encoder, sc, s, &b.memo, b.scratch)
+	if invalidTS {
+		b.invalidTraceStates++
+	}
 	switch {
 	case t.count >= p.maxSpansPerTrace:
 		b.early[causeMaxSpans]++

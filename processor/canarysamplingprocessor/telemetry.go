@@ -77,6 +77,9 @@ func (t *telemetry) recordBatch(ctx context.Context, b *batch) {
 	if b.late.dropped > 0 {
 		t.tb.ProcessorCanarySamplingLateSpans.Add(ctx, b.late.dropped, t.lateDrop)
 	}
+	if b.invalidTraceStates > 0 {
+		t.tb.ProcessorCanarySamplingInvalidTracestates.Add(ctx, b.invalidTraceStates)
+	}
 }
 
 // recordDecisions counts decided traces and their spans, summed per

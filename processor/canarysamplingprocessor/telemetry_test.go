@@ -86,3 +86,23 @@ func TestTelemetryCountsInternedStrings(t *testing.T) {
 	metadatatest.AssertEqualProcessorCanarySamplingInternedStrings(t, p.tel,
 		[]metricdata.DataPoint[int64]{{Value: 3}}, metricdatatest.IgnoreTimestamp())
 }
+
+func TestTelemetryCountsInvalidTraceStates(t *testing.T) {
+	cfg := testConfig()
+	cfg.StablePercentage = 100
+	p := newTestSampler(t, cfg)
+	p.consume(t, tracesOf(
+		spanSpec{trace: traceID(1, 0), id: 1, resStage: "stable", traceState: "ot=th:8"},
+		spanSpec{trace: traceID(2, 0), id: 2, resStage: "stable", traceState: "ot=th:zz"},
+		spanSpec{trace: traceID(3, 0), id: 3, resStage: "stable", traceState: "not a tracestate"},
+		spanSpec{trace: traceID(4, 0), id: 4, resStage: "stable"},
+	))
+	metadatatest.AssertEqualProcessorCanarySamplingInvalidTracestates(t, p.tel,
+		[]metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+	p.advance(wait)
+	kept := p.keptSpans()
+	ts := kept[spanID(3)].TraceState().AsRaw()
+	if ts != "ot=th:0" {
+		t.Errorf("a kept span's unparseable tracestate is replaced by its ot entry alone, got %q", ts)
+	}
+}

@@ -77,8 +77,9 @@ func (t *bufferedTrace) contextIndex(sc *scopeContext) int {
 }
 
 // add encodes s (of context sc) into the trace and updates its summary.
-// scratch is a buffer the caller reuses across spans; add returns it.
-func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo, scratch []byte) []byte {
+// scratch is a buffer the caller reuses across spans; add returns it, and
+// whether the span brought a tracestate that is not valid (counted).
+func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo, scratch []byte) ([]byte, bool) {
 	scratch, facts := e.appendSpan(scratch[:0], t.contextIndex(sc), s, m)
 	t.store(scratch)
 	t.count++
@@ -86,9 +87,10 @@ func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo
 	sum.hasError = sum.hasError || facts.err
 	sum.hasRoot = sum.hasRoot || facts.root
 	sum.maxDuration = max(sum.maxDuration, facts.duration)
+	invalid := false
 	if facts.traceState != "" && facts.traceState != t.lastTraceState {
 		t.lastTraceState = facts.traceState
-		t.readTraceState(facts.traceState)
+		invalid = !t.readTraceState(facts.traceState)
 	}
 	spanArm := e.classifier.Missing()
 	if facts.hasStage {
@@ -96,7 +98,7 @@ func (t *bufferedTrace) add(e *encoder, sc *scopeContext, s ptrace.Span, m *memo
 	}
 	t.touch(e, sc.resource.arm, sc.resource.stage)
 	t.touch(e, spanArm, facts.stage)
-	return scratch
+	return scratch, invalid
 }
 
 // store appends one encoded span to the last chunk, or to a new one twice
@@ -117,16 +119,18 @@ func (t *bufferedTrace) store(span []byte) {
 }
 
 // readTraceState folds a span's th (raising the trace's upstream threshold)
-// and rv into the summary. An unparseable tracestate contributes nothing:
-// the specification treats an invalid th as absent.
-func (t *bufferedTrace) readTraceState(raw string) {
-	ts, _ := sampling.ParseTraceState(raw)
+// and rv into the summary, and reports whether raw was valid. An
+// unparseable tracestate contributes nothing: the specification treats an
+// invalid th as absent.
+func (t *bufferedTrace) readTraceState(raw string) bool {
+	ts, err := sampling.ParseTraceState(raw)
 	if th, ok := ts.Threshold(); ok {
 		t.summary.upstream = sampling.MaxThreshold(t.summary.upstream, th)
 	}
 	if rv, ok := ts.Randomness(); ok && !t.summary.hasRV {
 		t.summary.randomness, t.summary.hasRV = rv, true
 	}
+	return err == nil
 }
 
 // touch records that the trace has a span in arm a: canary wins over

@@ -23,16 +23,17 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                                  metric.Meter
-	mu                                     sync.Mutex
-	registrations                          []metric.Registration
-	ProcessorCanarySamplingDecisionLatency metric.Float64Histogram
-	ProcessorCanarySamplingEarlyDecisions  metric.Int64Counter
-	ProcessorCanarySamplingInternedStrings metric.Int64UpDownCounter
-	ProcessorCanarySamplingLateSpans       metric.Int64Counter
-	ProcessorCanarySamplingSpans           metric.Int64Counter
-	ProcessorCanarySamplingTraces          metric.Int64Counter
-	ProcessorCanarySamplingTracesHeld      metric.Int64UpDownCounter
+	meter                                     metric.Meter
+	mu                                        sync.Mutex
+	registrations                             []metric.Registration
+	ProcessorCanarySamplingDecisionLatency    metric.Float64Histogram
+	ProcessorCanarySamplingEarlyDecisions     metric.Int64Counter
+	ProcessorCanarySamplingInternedStrings    metric.Int64UpDownCounter
+	ProcessorCanarySamplingInvalidTracestates metric.Int64Counter
+	ProcessorCanarySamplingLateSpans          metric.Int64Counter
+	ProcessorCanarySamplingSpans              metric.Int64Counter
+	ProcessorCanarySamplingTraces             metric.Int64Counter
+	ProcessorCanarySamplingTracesHeld         metric.Int64UpDownCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -81,6 +82,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_processor_canary_sampling_interned_strings",
 		metric.WithDescription("Strings (attribute keys, span names, short values) held once in the shared dictionary of buffered spans; bounded, beyond the bound strings are stored inline. [Development]"),
 		metric.WithUnit("{string}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ProcessorCanarySamplingInvalidTracestates, err = builder.meter.Int64Counter(
+		"otelcol_processor_canary_sampling_invalid_tracestates",
+		metric.WithDescription("Spans whose tracestate was not valid (malformed list, or an invalid th or rv); their th counts as absent, and a kept one's tracestate is replaced by one holding only its ot entry. [Development]"),
+		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ProcessorCanarySamplingLateSpans, err = builder.meter.Int64Counter(

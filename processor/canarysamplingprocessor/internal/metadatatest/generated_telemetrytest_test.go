@@ -22,6 +22,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ProcessorCanarySamplingDecisionLatency.Record(context.Background(), 1)
 	tb.ProcessorCanarySamplingEarlyDecisions.Add(context.Background(), 1)
 	tb.ProcessorCanarySamplingInternedStrings.Add(context.Background(), 1)
+	tb.ProcessorCanarySamplingInvalidTracestates.Add(context.Background(), 1)
 	tb.ProcessorCanarySamplingLateSpans.Add(context.Background(), 1)
 	tb.ProcessorCanarySamplingSpans.Add(context.Background(), 1)
 	tb.ProcessorCanarySamplingTraces.Add(context.Background(), 1)
@@ -33,6 +34,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorCanarySamplingInternedStrings(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualProcessorCanarySamplingInvalidTracestates(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualProcessorCanarySamplingLateSpans(t, testTel,
