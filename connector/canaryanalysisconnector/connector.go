@@ -76,6 +76,7 @@ type canaryConnector struct {
 // after it is released.
 type counts struct {
 	noArm, ambiguous, overflowed, late, skewed int64
+	invalidTraceStates                         int64
 }
 
 func newConnector(set connector.Settings, cfg Config, next consumer.Metrics, now func() time.Time) (*canaryConnector, error) {
@@ -219,6 +220,7 @@ func (c *canaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 		c.wall.release()
 		c.mu.Unlock()
 	}
+	n.invalidTraceStates, r.invalidTraceStates = r.invalidTraceStates, 0
 	c.readers.Put(r)
 	c.count(ctx, n)
 	// The spans are recorded: failing the call would make the receiver
@@ -244,6 +246,9 @@ func (c *canaryConnector) count(ctx context.Context, n counts) {
 	}
 	if n.skewed > 0 {
 		c.tel.ConnectorCanaryAnalysisFutureSkewedSpans.Add(ctx, n.skewed)
+	}
+	if n.invalidTraceStates > 0 {
+		c.tel.ConnectorCanaryAnalysisInvalidTracestates.Add(ctx, n.invalidTraceStates)
 	}
 }
 

@@ -45,13 +45,17 @@ type reader struct {
 	// strata caches tracestate strings: spans of a trace share one, and a
 	// sampler writes a handful of distinct thresholds.
 	strata map[string]stratum
-	facts  []spanFacts
-	sb     strings.Builder
+	// invalidTraceStates counts spans read since the last take whose
+	// tracestate was not valid; they count with p = 1.
+	invalidTraceStates int64
+	facts              []spanFacts
+	sb                 strings.Builder
 }
 
 type stratum struct {
 	threshold uint64
 	adjusted  float64
+	invalid   bool // the tracestate was malformed or held an invalid th
 }
 
 // maxCachedStrata bounds the tracestate cache; it is cleared when full.
@@ -124,6 +128,9 @@ func (r *reader) span(s ptrace.Span, res *resourceFacts) spanFacts {
 	if ts := s.TraceState().AsRaw(); ts != "" {
 		st := r.stratum(ts)
 		f.threshold, f.adjusted = st.threshold, st.adjusted
+		if st.invalid {
+			r.invalidTraceStates++
+		}
 	}
 	if len(r.extraDims) > 0 {
 		f.extra = r.extra(attrs, res.attrs)
@@ -138,10 +145,11 @@ func (r *reader) stratum(ts string) stratum {
 		return st
 	}
 	st := stratum{adjusted: 1}
-	if parsed, err := sampling.ParseTraceState(ts); err == nil {
-		if th, ok := parsed.Threshold(); ok && evidence.ValidThreshold(th.Unsigned()) {
-			st = stratum{threshold: th.Unsigned(), adjusted: evidence.AdjustedCount(th.Unsigned())}
-		}
+	parsed, err := sampling.ParseTraceState(ts)
+	if err != nil {
+		st.invalid = true
+	} else if th, ok := parsed.Threshold(); ok && evidence.ValidThreshold(th.Unsigned()) {
+		st = stratum{threshold: th.Unsigned(), adjusted: evidence.AdjustedCount(th.Unsigned())}
 	}
 	if len(r.strata) >= maxCachedStrata {
 		clear(r.strata)

@@ -107,3 +107,19 @@ func TestLateSpansCountAsEvidenceButMissTheWindow(t *testing.T) {
 	metadatatest.AssertEqualConnectorCanaryAnalysisLateSpans(t, h.tel,
 		[]metricdata.DataPoint[int64]{{Value: 1}}, metricdatatest.IgnoreTimestamp())
 }
+
+func TestInvalidTraceStatesCountWithAdjustedCountOneAndAreCounted(t *testing.T) {
+	h := newHarness(t, testConfig())
+	bad, badTh, good := at(canaryCall, time.Second), at(canaryCall, time.Second), at(canaryCall, time.Second)
+	bad.tracestate, bad.trace = "not a tracestate", 30
+	badTh.tracestate, badTh.trace = "ot=th:zz", 31
+	good.tracestate, good.trace = "ot=th:8", 32
+	h.send(bad, badTh, good)
+	h.flush()
+	calls := values(points(h.last(), metricCalls))
+	okKey := key("service.name", "checkout", "service.version", "1.4", "span.name", "POST /checkout",
+		"span.kind", "SPAN_KIND_SERVER", "deployment.stage", "canary", "status", "ok")
+	assert.Equal(t, 1.0+1+2, calls[okKey], "the invalid ones stand for themselves; th:8 (p = 1/2) for two")
+	metadatatest.AssertEqualConnectorCanaryAnalysisInvalidTracestates(t, h.tel,
+		[]metricdata.DataPoint[int64]{{Value: 2}}, metricdatatest.IgnoreTimestamp())
+}

@@ -29,6 +29,7 @@ type TelemetryBuilder struct {
 	ConnectorCanaryAnalysisEvaluations          metric.Int64Counter
 	ConnectorCanaryAnalysisExpiredReleases      metric.Int64Counter
 	ConnectorCanaryAnalysisFutureSkewedSpans    metric.Int64Counter
+	ConnectorCanaryAnalysisInvalidTracestates   metric.Int64Counter
 	ConnectorCanaryAnalysisLateSpans            metric.Int64Counter
 	ConnectorCanaryAnalysisOverflowedSpans      metric.Int64Counter
 	ConnectorCanaryAnalysisRejectedObservations metric.Int64Counter
@@ -82,6 +83,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.ConnectorCanaryAnalysisFutureSkewedSpans, err = builder.meter.Int64Counter(
 		"otelcol_connector_canary_analysis_future_skewed_spans",
 		metric.WithDescription("Span end timestamps ignored for the watermark because they were beyond max_future_skew. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.ConnectorCanaryAnalysisInvalidTracestates, err = builder.meter.Int64Counter(
+		"otelcol_connector_canary_analysis_invalid_tracestates",
+		metric.WithDescription("Spans whose tracestate was malformed or held an invalid th; they count with adjusted count 1 (p = 1). [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

@@ -22,6 +22,7 @@ func TestSetupTelemetry(t *testing.T) {
 	tb.ConnectorCanaryAnalysisEvaluations.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisExpiredReleases.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisFutureSkewedSpans.Add(context.Background(), 1)
+	tb.ConnectorCanaryAnalysisInvalidTracestates.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisLateSpans.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisOverflowedSpans.Add(context.Background(), 1)
 	tb.ConnectorCanaryAnalysisRejectedObservations.Add(context.Background(), 1)
@@ -36,6 +37,9 @@ func TestSetupTelemetry(t *testing.T) {
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualConnectorCanaryAnalysisFutureSkewedSpans(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualConnectorCanaryAnalysisInvalidTracestates(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
 	AssertEqualConnectorCanaryAnalysisLateSpans(t, testTel,
