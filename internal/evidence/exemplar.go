@@ -33,25 +33,42 @@ type exemplarSet struct {
 	nSlw int
 }
 
+// laterError and slower are total orders on observations (the last key
+// breaks ties between two spans of one trace), so the kept set does not
+// depend on arrival order.
 func laterError(a, b Exemplar) bool {
 	if a.Step != b.Step {
 		return a.Step > b.Step
 	}
-	return bytes.Compare(a.TraceID[:], b.TraceID[:]) > 0
+	if c := bytes.Compare(a.TraceID[:], b.TraceID[:]); c != 0 {
+		return c > 0
+	}
+	return a.Duration > b.Duration
 }
 
 func slower(a, b Exemplar) bool {
 	if a.Duration != b.Duration {
 		return a.Duration > b.Duration
 	}
-	return bytes.Compare(a.TraceID[:], b.TraceID[:]) > 0
+	if c := bytes.Compare(a.TraceID[:], b.TraceID[:]); c != 0 {
+		return c > 0
+	}
+	return a.Step > b.Step || a.Step == b.Step && a.Error && !b.Error
 }
 
-// insert keeps x among the best n of list under better; duplicates of a
-// trace already held are ignored.
+// insert keeps x among the best n of list under better, one entry per
+// trace: a trace already held keeps the better of its two observations, so
+// the set is the best n traces by their best observation whatever the
+// order of arrival.
 func insert(list *[ExemplarsPerKind]Exemplar, n *int, x Exemplar, better func(a, b Exemplar) bool) {
 	for i := 0; i < *n; i++ {
 		if list[i].TraceID == x.TraceID {
+			if better(x, list[i]) {
+				for ; i > 0 && better(x, list[i-1]); i-- {
+					list[i] = list[i-1]
+				}
+				list[i] = x
+			}
 			return
 		}
 	}
