@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -71,17 +70,28 @@ type collector struct {
 	healthPort int
 }
 
-// startCollector writes config (with {{health}} replaced by a free port for
-// the health_check extension) and starts the binary, returning once the
-// collector reports healthy.
+// harnessConfig is merged into every test's config (the collector merges
+// its --config files in order): the health_check extension the test waits
+// on, and no self-telemetry listener to collide on a port.
+const harnessConfig = `
+extensions:
+  health_check: {endpoint: "127.0.0.1:%d"}
+service:
+  extensions: [health_check]
+  telemetry: {metrics: {level: none}}
+`
+
+// startCollector starts the binary with config and the harness's own
+// fragment, returning once the collector reports healthy.
 func startCollector(t *testing.T, config string) *collector {
 	t.Helper()
 	c := &collector{log: &lockedBuffer{}, exited: make(chan struct{}), healthPort: freePort(t)}
-	config = strings.ReplaceAll(config, "{{health}}", fmt.Sprint(c.healthPort))
-	path := filepath.Join(t.TempDir(), "config.yaml")
+	dir := t.TempDir()
+	path, harness := filepath.Join(dir, "config.yaml"), filepath.Join(dir, "harness.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(config), 0o600))
+	require.NoError(t, os.WriteFile(harness, []byte(fmt.Sprintf(harnessConfig, c.healthPort)), 0o600))
 
-	c.cmd = exec.Command(binary(t, "otelcol-canary"), "--config", path)
+	c.cmd = exec.Command(binary(t, "otelcol-canary"), "--config", path, "--config", harness)
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	require.NoError(t, c.cmd.Start())
 	go func() { c.exitErr = c.cmd.Wait(); close(c.exited) }()

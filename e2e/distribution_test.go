@@ -42,11 +42,7 @@ exporters:
   otlp_grpc:
     endpoint: "%s"
     tls: {insecure: true}
-extensions:
-  health_check: {endpoint: "127.0.0.1:{{health}}"}
 service:
-  extensions: [health_check]
-  telemetry: {metrics: {level: none}}
   pipelines:
     traces: {receivers: [otlp], processors: [batch], exporters: [otlp_grpc]}
 `

@@ -31,11 +31,7 @@ exporters:
   canary_verdict:
     endpoint: "127.0.0.1:%[2]d"
     grace_period: 1s
-extensions:
-  health_check: {endpoint: "127.0.0.1:{{health}}"}
 service:
-  extensions: [health_check]
-  telemetry: {metrics: {level: none}}
   pipelines:
     traces: {receivers: [otlp], processors: %[3]s, exporters: [canary_analysis]}
     metrics: {receivers: [canary_analysis], exporters: [canary_verdict]}
