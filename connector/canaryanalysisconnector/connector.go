@@ -276,7 +276,8 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 		n.overflowed++
 	}
 	op.lastEnd = max(op.lastEnd, f.end)
-	bucket, zero := bucketOf(f.duration)
+	sp := evidence.NewSpan(f.traceID, f.isErr, f.duration)
+	bucket, zero := sp.Bucket()
 
 	sk := seriesKey{op: op, version: res.version, arm: primary}
 	s := op.last
@@ -306,7 +307,7 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	}
 
 	for _, a := range atts {
-		c.pending.ObserveSeries(op.evidenceOf(a.Release, c.pending), a.Arm, evStep, f.threshold, f.traceID, f.isErr, f.duration)
+		c.pending.ObserveSeries(op.evidenceOf(a.Release, c.pending), a.Arm, evStep, f.threshold, &sp)
 	}
 }
 

@@ -2,7 +2,6 @@ package canaryanalysisconnector
 
 import (
 	"math"
-	"time"
 
 	"github.com/canarytrace/canarytrace/internal/evidence"
 )
@@ -24,12 +23,6 @@ type whist struct {
 	track    bool
 	sentZero uint64
 	sent     []uint64
-}
-
-// bucketOf returns a duration's bucket; zero is true for d <= 0.
-func bucketOf(d time.Duration) (i int32, zero bool) {
-	i, ok := evidence.BucketIndex(d)
-	return i, !ok
 }
 
 func (h *whist) add(i int32, zero bool, weight float64) {

@@ -118,7 +118,8 @@ func (e *Evidence) Observe(o Observation) {
 		s = e.seriesOf(sk)
 		e.last, e.lastKey = s, sk
 	}
-	e.observe(s, slot{o.Arm, o.Step, o.Threshold}, o.TraceID, o.Error, o.Duration)
+	sp := NewSpan(o.TraceID, o.Error, o.Duration)
+	e.observe(s, slot{o.Arm, o.Step, o.Threshold}, &sp)
 }
 
 func (e *Evidence) seriesOf(k ExemplarKey) *series {

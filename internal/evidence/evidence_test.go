@@ -242,6 +242,7 @@ func BenchmarkObserveSeries(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		tr[9] = byte(i)
 		tr[10] = byte(i >> 8)
-		e.ObserveSeries(&h, stage.Canary, 7, 0, tr, i%200 == 0, time.Duration(i%1000)*time.Millisecond)
+		sp := NewSpan(tr, i%200 == 0, time.Duration(i%1000)*time.Millisecond)
+		e.ObserveSeries(&h, stage.Canary, 7, 0, &sp)
 	}
 }

@@ -30,9 +30,32 @@ func (e *Evidence) SeriesOf(r Release, op Operation) SeriesHandle {
 	return SeriesHandle{key: k}
 }
 
+// Span is what evidence records of one span beside its cell: read once per
+// span, observed into each release the span is attributed to.
+type Span struct {
+	TraceID  [16]byte
+	Error    bool
+	Duration time.Duration
+	// bucket is Duration's latency bucket (zero: the zero bucket), found
+	// once by NewSpan for every release and for the caller's own
+	// histograms.
+	bucket int32
+	zero   bool
+}
+
+// NewSpan returns the span with its latency bucket found.
+func NewSpan(traceID [16]byte, isErr bool, d time.Duration) Span {
+	i, ok := BucketIndex(d)
+	return Span{TraceID: traceID, Error: isErr, Duration: d, bucket: i, zero: !ok}
+}
+
+// Bucket returns the span's latency bucket; zero is true for the zero
+// bucket (no positive duration).
+func (s *Span) Bucket() (i int32, zero bool) { return s.bucket, s.zero }
+
 // ObserveSeries is Observe for the series of h: the same cells, moments,
 // run start and exemplars as Observe with h's release and operation.
-func (e *Evidence) ObserveSeries(h *SeriesHandle, arm stage.Arm, step Step, threshold uint64, traceID [16]byte, isErr bool, d time.Duration) {
+func (e *Evidence) ObserveSeries(h *SeriesHandle, arm stage.Arm, step Step, threshold uint64, sp *Span) {
 	if h.bad || arm != stage.Canary && arm != stage.Stable || !ValidThreshold(threshold) {
 		e.rejected++
 		return
@@ -40,24 +63,24 @@ func (e *Evidence) ObserveSeries(h *SeriesHandle, arm stage.Arm, step Step, thre
 	if h.s == nil || h.gen != e.gen {
 		h.s, h.gen = e.seriesOf(h.key), e.gen
 	}
-	e.observe(h.s, slot{arm, step, threshold}, traceID, isErr, d)
+	e.observe(h.s, slot{arm, step, threshold}, sp)
 }
 
 // observe records one span of a valid operation series in cell k.
-func (e *Evidence) observe(s *series, k slot, traceID [16]byte, isErr bool, d time.Duration) {
+func (e *Evidence) observe(s *series, k slot, sp *Span) {
 	c := e.cellIn(s, k)
-	n, x := e.traces.record(traceID, c.serial, isErr)
-	c.addSpan(n, x, isErr)
-	if i, ok := BucketIndex(d); ok {
-		c.Latency.Add(i, 1)
-	} else {
+	n, x := e.traces.record(sp.TraceID, c.serial, sp.Error)
+	c.addSpan(n, x, sp.Error)
+	if sp.zero {
 		c.Latency.Zero++
+	} else {
+		c.Latency.Add(sp.bucket, 1)
 	}
 	r := e.cellIn(s.release, k)
-	n, x = e.traces.record(traceID, r.serial, isErr)
-	r.addSpan(n, x, isErr)
+	n, x = e.traces.record(sp.TraceID, r.serial, sp.Error)
+	r.addSpan(n, x, sp.Error)
 	if k.arm == stage.Canary {
 		s.release.noteStart(k.step)
-		s.canary.add(Exemplar{TraceID: traceID, Step: k.step, Duration: d, Error: isErr})
+		s.canary.add(Exemplar{TraceID: sp.TraceID, Step: k.step, Duration: sp.Duration, Error: sp.Error})
 	}
 }

@@ -29,10 +29,11 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 		return 0, false
 	}
 	// seconds = 2^exp * frac with frac in [0.5, 1): the octave comes from
-	// the exponent bits, the sub-bucket from the mantissa bits compared
-	// with those of the 16 boundaries in [0.5, 1) (within one binade,
-	// floats order as their mantissas), which avoids a logarithm and
-	// math.Frexp on the hot path. d >= 1 ns is a normal float.
+	// the exponent bits, the sub-bucket from the mantissa bits (within one
+	// binade floats order as their mantissas). The mantissa's top bits pick
+	// the sub-bucket up to the one boundary their range may straddle, and
+	// one comparison settles it: no logarithm, no search, one branch.
+	// d >= 1 ns is a normal float.
 	bits := math.Float64bits(d.Seconds())
 	exp := int32(bits>>52&0x7ff) - 1022
 	mant := bits & mantissaMask
@@ -40,10 +41,9 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 	if mant == 0 { // an exact power of two closes the octave below
 		exp, sub = exp-1, bucketsPerOctave-1
 	} else {
-		for step := int32(8); step > 0; step /= 2 {
-			if mant > subMantissas[sub+step-1] {
-				sub += step
-			}
+		sub = int32(subBelow[mant>>(52-subTableBits)])
+		if mant > subMantissas[sub] {
+			sub++
 		}
 	}
 	x := (exp-1)*bucketsPerOctave + sub
@@ -70,12 +70,33 @@ var subBoundaries = func() (b [bucketsPerOctave]float64) {
 const mantissaMask = 1<<52 - 1
 
 // subMantissas holds the mantissa bits of subBoundaries but the last (1,
-// which the search never compares with: it ends at most at sub-bucket 15).
-var subMantissas = func() (m [bucketsPerOctave - 1]uint64) {
-	for j := range m {
+// whose place holds the largest mantissa: no mantissa is above it, so the
+// comparison in BucketIndex never moves past sub-bucket 15).
+var subMantissas = func() (m [bucketsPerOctave]uint64) {
+	for j := range bucketsPerOctave - 1 {
 		m[j] = math.Float64bits(subBoundaries[j]) & mantissaMask
 	}
+	m[bucketsPerOctave-1] = mantissaMask
 	return m
+}()
+
+// subTableBits is how many top mantissa bits index subBelow: 2^-8 of an
+// octave is far narrower than a bucket (4.4%), so each range holds at most
+// one boundary.
+const subTableBits = 8
+
+// subBelow[k] is the sub-bucket of the smallest mantissa with top bits k:
+// the number of boundaries below it.
+var subBelow = func() (t [1 << subTableBits]uint8) {
+	for k := range t {
+		lo := uint64(k) << (52 - subTableBits)
+		for j := range bucketsPerOctave - 1 {
+			if lo > subMantissas[j] {
+				t[k]++
+			}
+		}
+	}
+	return t
 }()
 
 // BucketLower returns the exclusive lower bound of bucket i in seconds.

@@ -120,3 +120,20 @@ func BenchmarkBucketIndex(b *testing.B) {
 	}
 	_ = sink
 }
+
+// BucketIndex settles the sub-bucket with one comparison: that holds only
+// if no range of mantissas subBelow indexes straddles two boundaries.
+func TestSubBelowRangesHoldAtMostOneBoundary(t *testing.T) {
+	for k := range len(subBelow) {
+		lo, hi := uint64(k)<<(52-subTableBits), uint64(k+1)<<(52-subTableBits)
+		n := 0
+		for _, m := range subMantissas[:bucketsPerOctave-1] {
+			if m >= lo && m < hi {
+				n++
+			}
+		}
+		if n > 1 {
+			t.Fatalf("mantissa range %d holds %d boundaries", k, n)
+		}
+	}
+}

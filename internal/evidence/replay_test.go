@@ -104,7 +104,8 @@ func TestObserveSeriesEqualsObserve(t *testing.T) {
 				h = &x
 				handles[k] = h
 			}
-			e.ObserveSeries(h, o.Arm, o.Step, o.Threshold, o.TraceID, o.Error, o.Duration)
+			sp := NewSpan(o.TraceID, o.Error, o.Duration)
+			e.ObserveSeries(h, o.Arm, o.Step, o.Threshold, &sp)
 		})
 		assert.Equal(t, want, got, "seed %d", seed)
 	}
