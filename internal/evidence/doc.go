@@ -33,9 +33,12 @@
 //     judge treat the trace, not the span, as the sampling unit (cluster
 //     sampling; Cochran 1977, ch. 9; Lohr, Sampling, 2nd ed., sec. 5.2). They
 //     are maintained incrementally through a bounded cache of recent
-//     (trace, cell) pairs (DefaultTraceCacheSize); a trace evicted from it
-//     restarts as a new cluster, which can only understate clustering, and
-//     is counted in Stats.TraceCacheEvictions. A span of a trace that is
+//     (trace, cell) pairs (DefaultTraceCacheSize), four-way set-associative
+//     by trace with least-recently-used eviction; a pair evicted from it
+//     restarts as a new cluster if its trace comes back to the cell, which
+//     can only understate clustering. Evictions are counted in
+//     Stats.TraceCacheEvictions (most are of pairs whose trace has left
+//     the cell for good, and change nothing). A span of a trace that is
 //     split across instances (no trace-ID load balancing) is a separate
 //     cluster per instance for the same reason.
 //   - Latency: counts on fixed base-2 exponential buckets of the span

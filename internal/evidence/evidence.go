@@ -158,6 +158,9 @@ func (e *Evidence) cellOf(s *series, k slot) *Cell {
 		c = new(Cell)
 	}
 	e.serial++
+	if uint32(e.serial) == 0 { // the trace cache's empty entry
+		e.serial++
+	}
 	c.serial = e.serial
 	s.cells[k] = c
 	e.ncells++

@@ -185,14 +185,49 @@ func TestDropBeforeKeepsLaterSteps(t *testing.T) {
 }
 
 func TestTraceCacheEvictionStartsNewCluster(t *testing.T) {
-	e := NewWithTraceCache(1)
+	e := NewWithTraceCache(traceWays) // one set
+	// Each span takes two entries (its operation's cell and its release's):
+	// trace 1, then traces 2-5 fill the set and push trace 1's pairs out,
+	// so trace 1's second span is a new cluster: 1+1+1+1+1+1, not 2^2+4.
 	e.Observe(obs(opA, stage.Canary, 1, false))
+	for tr := byte(2); tr <= 5; tr++ {
+		e.Observe(obs(opA, stage.Canary, tr, false))
+	}
 	e.Observe(obs(opA, stage.Canary, 1, false))
 	c := e.Cell(CellKey{Release: rel, Operation: opA, Arm: stage.Canary, Step: 7})
-	// With one slot the release cell evicts the operation cell's entry, so
-	// trace 1's second span is a new cluster: 1+1, not 2^2.
-	assert.Equal(t, int64(2), c.TraceCalls2)
+	assert.Equal(t, int64(6), c.TraceCalls2)
 	assert.Positive(t, e.Stats().TraceCacheEvictions)
+}
+
+func TestTraceCacheKeepsTheTraceInUse(t *testing.T) {
+	e := NewWithTraceCache(traceWays) // one set
+	// Trace 1 comes back between each other trace: least recently used
+	// eviction keeps its pairs, so its three spans are one cluster
+	// (3^2 + 7 traces of one span), though 7 other traces passed through.
+	for tr := byte(2); tr <= 8; tr++ {
+		if tr%3 == 2 {
+			e.Observe(obs(opA, stage.Canary, 1, false))
+		}
+		e.Observe(obs(opA, stage.Canary, tr, false))
+	}
+	c := e.Cell(CellKey{Release: rel, Operation: opA, Arm: stage.Canary, Step: 7})
+	assert.Equal(t, int64(10), c.Calls)
+	assert.Equal(t, int64(9+7), c.TraceCalls2)
+	assert.Positive(t, e.Stats().TraceCacheEvictions)
+}
+
+func TestTraceCacheFullCountsStartANewCluster(t *testing.T) {
+	e := NewWithTraceCache(traceWays)
+	// 2^16 spans of one trace in one cell: the 16-bit count is full at
+	// 65,535, so the last span starts a new cluster (counted as an eviction).
+	const n = 1 << 16
+	for range n {
+		e.Observe(obs(opA, stage.Canary, 1, false))
+	}
+	c := e.Cell(CellKey{Release: rel, Operation: opA, Arm: stage.Canary, Step: 7})
+	assert.Equal(t, int64(n), c.Calls)
+	assert.Equal(t, int64((n-1)*(n-1)+1), c.TraceCalls2)
+	assert.Equal(t, uint64(2), e.Stats().TraceCacheEvictions) // operation and release cells
 }
 
 func TestStepOfFloors(t *testing.T) {

@@ -77,10 +77,11 @@ func snapshot(out *strings.Builder, at string, e *Evidence) {
 
 // The digest of replay(1, 200000, Observe). Pinned by Observe before series
 // handles, the recent-cell cache and the one-load trace hash (commit
-// 0863f7b), which left it unchanged; changed once since, on purpose, when a
+// 0863f7b), which left it unchanged; changed since, on purpose, when a
 // trace already held as an exemplar started keeping its better observation
-// (cells unchanged, exemplars only).
-const observeDigest = "ff290756a04e0a95611b87c0426cd228488ddc3149915f6fdf7240bd04fdf455"
+// (exemplars only), and when the trace cache became set-associative by
+// trace (moments of traces the old direct-mapped cache had evicted).
+const observeDigest = "ccaf76bfa365402b990946f3b018cfc1153fced262e813d301485e6147772558"
 
 func TestObserveEvidenceUnchangedByHotPathWork(t *testing.T) {
 	got := replay(1, 200000, func(e *Evidence, o Observation) { e.Observe(o) })

@@ -118,8 +118,8 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.ConnectorCanaryAnalysisTraceCacheEvictions, err = builder.meter.Int64Counter(
 		"otelcol_connector_canary_analysis_trace_cache_evictions",
-		metric.WithDescription("Recent-trace cache slots taken over by another trace; a later span of the evicted trace starts a new cluster, which can only understate clustering. [Development]"),
-		metric.WithUnit("{slot}"),
+		metric.WithDescription("Recent-trace cache entries taken over by another (trace, cell) pair; if the evicted trace comes back to that cell its later spans start a new cluster, which can only understate clustering (most evicted traces have left the cell for good). [Development]"),
+		metric.WithUnit("{entry}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.ConnectorCanaryAnalysisUnattributedSpans, err = builder.meter.Int64Counter(

@@ -152,8 +152,8 @@ func AssertEqualConnectorCanaryAnalysisSkippedSteps(t *testing.T, tt *componentt
 func AssertEqualConnectorCanaryAnalysisTraceCacheEvictions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_connector_canary_analysis_trace_cache_evictions",
-		Description: "Recent-trace cache slots taken over by another trace; a later span of the evicted trace starts a new cluster, which can only understate clustering. [Development]",
-		Unit:        "{slot}",
+		Description: "Recent-trace cache entries taken over by another (trace, cell) pair; if the evicted trace comes back to that cell its later spans start a new cluster, which can only understate clustering (most evicted traces have left the cell for good). [Development]",
+		Unit:        "{entry}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
 			IsMonotonic: true,
