@@ -98,33 +98,30 @@ func (r *reader) spans(rs ptrace.ResourceSpans, res *resourceFacts) []spanFacts 
 	for i := 0; i < sss.Len(); i++ {
 		spans := sss.At(i).Spans()
 		for j := 0; j < spans.Len(); j++ {
-			r.facts = append(r.facts, r.span(spans.At(j), res))
+			r.facts = append(r.facts, spanFacts{})
+			r.span(spans.At(j), res, &r.facts[len(r.facts)-1])
 		}
 	}
 	return r.facts
 }
 
-func (r *reader) span(s ptrace.Span, res *resourceFacts) spanFacts {
+// span reads one span into f, which is zero.
+func (r *reader) span(s ptrace.Span, res *resourceFacts, f *spanFacts) {
 	attrs := s.Attributes()
-	f := spanFacts{
-		end:      int64(s.EndTimestamp()),
-		traceID:  s.TraceID(),
-		adjusted: 1,
-	}
+	start, end := s.StartTimestamp(), s.EndTimestamp()
+	f.end, f.traceID, f.adjusted = int64(end), s.TraceID(), 1
+	kind := s.Kind()
 	if r.withName {
 		f.name = s.Name()
 	}
 	if r.withKind {
-		f.kind = spanKindString(s.Kind())
+		f.kind = spanKindString(kind)
 	}
-	if s.EndTimestamp() > s.StartTimestamp() {
-		f.duration = time.Duration(s.EndTimestamp() - s.StartTimestamp())
+	if end > start {
+		f.duration = time.Duration(end - start)
 	}
-	if v, ok := attrs.Get(r.cfg.Stage.Attribute); ok {
-		f.stage, f.hasStage = v.AsString(), true
-	}
-	f.isErr = r.cfg.Errors.SpanStatus && s.Status().Code() == ptrace.StatusCodeError ||
-		r.cfg.Errors.HTTPServer5xx && s.Kind() == ptrace.SpanKindServer && serverError(attrs)
+	f.isErr = r.cfg.Errors.SpanStatus && s.Status().Code() == ptrace.StatusCodeError
+	r.spanAttributes(attrs, !f.isErr && r.cfg.Errors.HTTPServer5xx && kind == ptrace.SpanKindServer, f)
 	if ts := s.TraceState().AsRaw(); ts != "" {
 		st := r.stratum(ts)
 		f.threshold, f.adjusted = st.threshold, st.adjusted
@@ -135,7 +132,26 @@ func (r *reader) span(s ptrace.Span, res *resourceFacts) spanFacts {
 	if len(r.extraDims) > 0 {
 		f.extra = r.extra(attrs, res.attrs)
 	}
-	return f
+}
+
+// spanAttributes reads the stage and, when status is true, whether the
+// HTTP status code is a 5xx (current or legacy semantic conventions; the
+// current key wins). Map.Get's plain loop beats one pass through the
+// Map.All iterator, which wraps every value it yields.
+func (r *reader) spanAttributes(attrs pcommon.Map, status bool, f *spanFacts) {
+	if v, ok := attrs.Get(r.cfg.Stage.Attribute); ok {
+		f.stage, f.hasStage = v.AsString(), true
+	}
+	if !status {
+		return
+	}
+	v, ok := attrs.Get(attrHTTPStatus)
+	if !ok {
+		v, ok = attrs.Get(attrHTTPStatusLegacy)
+	}
+	if ok {
+		f.isErr = serverError(v)
+	}
 }
 
 // stratum returns the sampling stratum of a tracestate: its th and 1/p.
@@ -179,16 +195,8 @@ func (r *reader) extra(span, res pcommon.Map) string {
 	return r.sb.String()
 }
 
-// serverError reports an HTTP 5xx status code, current or legacy
-// semantic conventions, int or string.
-func serverError(attrs pcommon.Map) bool {
-	v, ok := attrs.Get(attrHTTPStatus)
-	if !ok {
-		v, ok = attrs.Get(attrHTTPStatusLegacy)
-	}
-	if !ok {
-		return false
-	}
+// serverError reports an HTTP 5xx status code, int or string.
+func serverError(v pcommon.Value) bool {
 	code := v.Int()
 	if v.Type() == pcommon.ValueTypeStr {
 		code, _ = strconv.ParseInt(v.Str(), 10, 64)
