@@ -60,6 +60,9 @@ type canaryConnector struct {
 	// verdicts remembers each release's last overall verdict.
 	verdicts map[release.Key]judge.Verdict
 	attBuf   []release.Attribution
+	// memo holds attributions of the resource being recorded (see
+	// attribute).
+	memo attributionMemo
 	// layout is the dimension layout, for writing operation attributes.
 	layout  *reader
 	scratch whist
@@ -214,6 +217,7 @@ func (c *canaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 		}
 		c.mu.Lock()
 		c.wall.hold()
+		c.memo.reset()
 		for k := range facts {
 			c.record(&res, &facts[k], &n)
 		}
@@ -257,13 +261,7 @@ func (c *canaryConnector) count(ctx context.Context, n counts) {
 func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	arrival := c.clock.Observe(time.Unix(0, f.end))
 	n.skewed += int64(arrival.Ignored)
-	atts, primary, why := c.releases.Attribute(release.Span{
-		Service: res.service, Version: res.version,
-		ResourceStage: res.stage, HasResourceStage: res.hasStage,
-		SpanStage: f.stage, HasSpanStage: f.hasStage,
-		End: f.end,
-	}, c.attBuf[:0])
-	c.attBuf = atts
+	atts, primary, why := c.attribute(res, f)
 	switch why {
 	case release.NoArm:
 		n.noArm++

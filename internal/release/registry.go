@@ -37,7 +37,10 @@ type Registry struct {
 	// comparing its strings costs less than hashing them. Starting or
 	// ending a run forgets both.
 	touched *Release
-	runs    struct {
+	// changes counts changes to the set of runs and touches calls to
+	// touch: see Stamp.
+	changes, touches uint64
+	runs             struct {
 		ok      bool
 		service string
 		rels    []*Release
@@ -186,12 +189,14 @@ func (r *Registry) runsOf(service string) []*Release {
 
 // forget drops the cached lookups: the set of runs changed.
 func (r *Registry) forget() {
+	r.changes++
 	r.touched = nil
 	r.runs.ok, r.runs.service, r.runs.rels = false, "", nil
 }
 
 // touch returns the release, starting its run if it is new.
 func (r *Registry) touch(k Key, end int64) *Release {
+	r.touches++
 	rel := r.touched
 	if rel == nil || rel.Key != k {
 		rel = r.releases[k]
@@ -212,6 +217,19 @@ func (r *Registry) touch(k Key, end int64) *Release {
 	}
 	return rel
 }
+
+// Stamp identifies the registry's state as far as attribution goes.
+type Stamp struct{ changes, touches uint64 }
+
+// Stamp returns the current stamp. A call of Attribute that left the stamp
+// unchanged touched no release (touching records the span's end time, a
+// side effect each span must have); its answer holds for the same span
+// fields (End aside) while the registry's runs stay the same
+// (SameRuns): a caller may reuse it that long.
+func (r *Registry) Stamp() Stamp { return Stamp{r.changes, r.touches} }
+
+// SameRuns reports whether no run started or ended between two stamps.
+func (s Stamp) SameRuns(o Stamp) bool { return s.changes == o.changes }
 
 // Get returns an active release.
 func (r *Registry) Get(k Key) (*Release, bool) {

@@ -175,3 +175,43 @@ func BenchmarkAttribute(b *testing.B) {
 		})
 	}
 }
+
+// The connector reuses an answer of Attribute that touched nothing while
+// the registry's runs stay the same: over random spans, runs starting (canary
+// spans, qualified baggage) and expiring, every answer given under an
+// unchanged stamp must equal the one recorded for the same fields.
+func TestStampUnchangedMeansSameAnswer(t *testing.T) {
+	r := NewRegistry(stage.DefaultConfig())
+	services := []string{"checkout", "inventory", "payment"}
+	versions := []string{"1", "2"}
+	stages := []string{"-", "canary", "stable", "checkout@2", "inventory@1", "other"}
+	type memo struct {
+		stamp   Stamp
+		answer  string
+		primary stage.Arm
+		why     Unattributed
+	}
+	memos := map[string]memo{}
+	reused := 0
+	for i := range 20000 {
+		desc := fmt.Sprintf("%s %s %s %s", services[(i*7)%3], versions[(i/3)%2], stages[(i*5)%len(stages)], stages[(i*11/7)%len(stages)])
+		s := span(desc)
+		s.End = int64(i)
+		if i%2500 == 2499 {
+			r.Expire(int64(i - 1000))
+		}
+		before := r.Stamp()
+		got, primary, why := r.Attribute(s, nil)
+		if r.Stamp() != before {
+			continue // touched or changed: not reusable
+		}
+		if m, ok := memos[desc]; ok && m.stamp.SameRuns(before) {
+			reused++
+			require.Equal(t, m.answer, render(got), "span %q at %d", desc, i)
+			require.Equal(t, m.primary, primary)
+			require.Equal(t, m.why, why)
+		}
+		memos[desc] = memo{before, render(got), primary, why}
+	}
+	assert.Greater(t, reused, 1000)
+}
