@@ -28,9 +28,9 @@ import (
 // never observed into: it needs none.
 const mergedOnly = 1
 
-// canaryConnector is the traces-to-metrics connector. Spans are read
-// outside the lock; the lock is taken once per resource to update state,
-// and once per advance to evaluate steps. Metrics are sent outside it.
+// canaryConnector is the traces-to-metrics connector. The lock is taken
+// once per batch of spans to read and record them, and once per advance
+// to evaluate steps. Metrics are sent outside it.
 type canaryConnector struct {
 	cfg         Config
 	next        consumer.Metrics
@@ -38,11 +38,12 @@ type canaryConnector struct {
 	tel         *metadata.TelemetryBuilder
 	instance    string
 	windowSteps int
-	readers     sync.Pool
 	live        bool
 
-	mu    sync.Mutex
-	clock *eventtime.Watermark
+	mu sync.Mutex
+	// reader reads span facts; it keeps a tracestate cache, under mu.
+	reader *reader
+	clock  *eventtime.Watermark
 	// wall is the clock the watermark reads when live (nil in span time),
 	// held once per batch of spans.
 	wall     *heldClock
@@ -122,7 +123,7 @@ func newConnector(set connector.Settings, cfg Config, next consumer.Metrics, now
 		pending:  evidence.New(),
 		verdicts: map[release.Key]judge.Verdict{},
 	}
-	c.readers.New = func() any { return newReader(&c.cfg) }
+	c.reader = newReader(&c.cfg)
 	return c, nil
 }
 
@@ -205,27 +206,14 @@ func (c *canaryConnector) flushEvidence(ctx context.Context) error {
 // ConsumeTraces records every span, then judges the steps the watermark
 // has passed and sends their metrics.
 func (c *canaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
-	r := c.readers.Get().(*reader)
 	var n counts
 	rss := td.ResourceSpans()
+	c.mu.Lock()
 	for i := 0; i < rss.Len(); i++ {
-		rs := rss.At(i)
-		res := r.resource(rs.Resource())
-		facts := r.spans(rs, &res)
-		if len(facts) == 0 {
-			continue
-		}
-		c.mu.Lock()
-		c.wall.hold()
-		c.memo.reset()
-		for k := range facts {
-			c.record(&res, &facts[k], &n)
-		}
-		c.wall.release()
-		c.mu.Unlock()
+		c.recordResource(rss.At(i), &n)
 	}
-	n.invalidTraceStates, r.invalidTraceStates = r.invalidTraceStates, 0
-	c.readers.Put(r)
+	n.invalidTraceStates, c.reader.invalidTraceStates = c.reader.invalidTraceStates, 0
+	c.mu.Unlock()
 	c.count(ctx, n)
 	// The spans are recorded: failing the call would make the receiver
 	// retry them and count them twice. A metrics failure is logged instead.
@@ -233,6 +221,26 @@ func (c *canaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) e
 		c.logger.Warn("sending canary metrics failed", zap.Error(err))
 	}
 	return nil
+}
+
+// recordResource reads and records each span of one resource as it goes:
+// reading spans into a buffer first, outside the lock, cost more in
+// memory traffic than it gained in parallelism. The caller holds the lock.
+func (c *canaryConnector) recordResource(rs ptrace.ResourceSpans, n *counts) {
+	r := c.reader
+	res := r.resource(rs.Resource())
+	c.wall.hold()
+	defer c.wall.release()
+	c.memo.reset()
+	sss := rs.ScopeSpans()
+	for i := 0; i < sss.Len(); i++ {
+		spans := sss.At(i).Spans()
+		for j := 0; j < spans.Len(); j++ {
+			f := spanFacts{}
+			r.span(spans.At(j), &res, &f)
+			c.record(&res, &f, n)
+		}
+	}
 }
 
 func (c *canaryConnector) count(ctx context.Context, n counts) {

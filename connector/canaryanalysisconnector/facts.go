@@ -20,7 +20,7 @@ type resourceFacts struct {
 	attrs            pcommon.Map
 }
 
-// spanFacts is what the connector reads from one span, outside its lock.
+// spanFacts is what the connector reads from one span.
 type spanFacts struct {
 	name, kind, extra string
 	stage             string
@@ -33,8 +33,8 @@ type spanFacts struct {
 	adjusted          float64
 }
 
-// reader extracts facts per the configuration. It is used by one goroutine
-// at a time (each ConsumeTraces call takes one from a pool).
+// reader extracts facts per the configuration. It is used under the
+// connector's lock.
 type reader struct {
 	cfg *Config
 	// extraDims are the dimensions beyond service.name, span.name and
@@ -48,7 +48,6 @@ type reader struct {
 	// invalidTraceStates counts spans read since the last take whose
 	// tracestate was not valid; they count with p = 1.
 	invalidTraceStates int64
-	facts              []spanFacts
 	sb                 strings.Builder
 }
 
@@ -89,20 +88,6 @@ func (r *reader) resource(res pcommon.Resource) resourceFacts {
 		f.stage, f.hasStage = v.AsString(), true
 	}
 	return f
-}
-
-// spans reads every span of the resource into r.facts.
-func (r *reader) spans(rs ptrace.ResourceSpans, res *resourceFacts) []spanFacts {
-	r.facts = r.facts[:0]
-	sss := rs.ScopeSpans()
-	for i := 0; i < sss.Len(); i++ {
-		spans := sss.At(i).Spans()
-		for j := 0; j < spans.Len(); j++ {
-			r.facts = append(r.facts, spanFacts{})
-			r.span(spans.At(j), res, &r.facts[len(r.facts)-1])
-		}
-	}
-	return r.facts
 }
 
 // span reads one span into f, which is zero.
