@@ -295,7 +295,9 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 		}
 		op.last, op.lastKey = s, sk
 	}
-	s.add(f.adjusted, f.isErr, f.duration.Seconds(), bucket, zero, f.end)
+	// A multiplication, not Duration.Seconds' division: the sum's last
+	// bits do not matter, the per-span cost does.
+	s.add(f.adjusted, f.isErr, float64(f.duration)*1e-9, bucket, zero, f.end)
 
 	// Evidence of a span far ahead is kept at the reference's step (see
 	// eventtime.Arrival); the window gauges leave it out.

@@ -28,25 +28,21 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 	if d <= 0 {
 		return 0, false
 	}
-	// seconds = 2^exp * frac with frac in [0.5, 1): the octave comes from
-	// the exponent bits, the sub-bucket from the mantissa bits (within one
-	// binade floats order as their mantissas). The mantissa's top bits pick
-	// the sub-bucket up to the one boundary their range may straddle, and
-	// one comparison settles it: no logarithm, no search, one branch.
-	// d >= 1 ns is a normal float.
-	bits := math.Float64bits(d.Seconds())
-	exp := int32(bits>>52&0x7ff) - 1022
+	// It works on the nanoseconds as a float (exact below 2^53 ns, 104
+	// days; beyond, the index is clamped anyway), so no division turns
+	// them into seconds. With nanoseconds = 2^e * (1 + m), the boundaries
+	// 2^(k/16) * 1e9 fall at the same 16 mantissas in every binade (1e9
+	// only shifts them), so the binade gives 16 buckets and the mantissa's
+	// top bits, then one comparison, the one within it: no logarithm, no
+	// search, one branch.
+	bits := math.Float64bits(float64(d))
+	e := int32(bits>>52) - 1023
 	mant := bits & mantissaMask
-	sub := int32(0)
-	if mant == 0 { // an exact power of two closes the octave below
-		exp, sub = exp-1, bucketsPerOctave-1
-	} else {
-		sub = int32(subBelow[mant>>(52-subTableBits)])
-		if mant > subMantissas[sub] {
-			sub++
-		}
+	sub := int32(nsBelow[mant>>(52-subTableBits)])
+	if mant > nsMantissas[sub] {
+		sub++
 	}
-	x := (exp-1)*bucketsPerOctave + sub
+	x := e*bucketsPerOctave + sub - nsIndexShift
 	if x < MinIndex {
 		return MinIndex, true
 	}
@@ -57,8 +53,7 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 }
 
 // subBoundaries[j] = 2^((j+1)/16) / 2: the upper bounds of the 16 buckets of
-// the octave [0.5, 1), the last being exactly 1. A value in (b[j-1], b[j]]
-// is sub-bucket j of the octave whose lower bound is 2^(exp-1).
+// the octave [0.5, 1) seconds, the last being exactly 1.
 var subBoundaries = func() (b [bucketsPerOctave]float64) {
 	for j := range b {
 		b[j] = math.Exp2(float64(j+1)/bucketsPerOctave) / 2
@@ -69,29 +64,47 @@ var subBoundaries = func() (b [bucketsPerOctave]float64) {
 
 const mantissaMask = 1<<52 - 1
 
-// subMantissas holds the mantissa bits of subBoundaries but the last (1,
-// whose place holds the largest mantissa: no mantissa is above it, so the
-// comparison in BucketIndex never moves past sub-bucket 15).
-var subMantissas = func() (m [bucketsPerOctave]uint64) {
-	for j := range bucketsPerOctave - 1 {
-		m[j] = math.Float64bits(subBoundaries[j]) & mantissaMask
+// nsMantissas holds the mantissa bits (of a float in [1, 2)) at which the
+// bucket boundaries 2^(k/16) s fall in every binade of nanoseconds:
+// 2^((j-14)/16) * 1e9/2^29 for j = 0..15, increasing. 1e9/2^29, the one
+// boundary that is a whole number of nanoseconds (a power of two seconds
+// times 1e9) is exact: that is where an integer duration can sit on a
+// boundary. The last entry holds the largest mantissa, which no mantissa
+// is above, so BucketIndex's comparison never moves past 16.
+var nsMantissas = func() (m [bucketsPerOctave + 1]uint64) {
+	oneSecond := math.Float64frombits(math.Float64bits(1e9)&mantissaMask | 1023<<52) // 1e9 / 2^29
+	for j := range bucketsPerOctave {
+		p := oneSecond
+		if j != nsOctaveSub {
+			p *= math.Exp2(float64(j-nsOctaveSub) / bucketsPerOctave)
+		}
+		m[j] = math.Float64bits(p) & mantissaMask
 	}
-	m[bucketsPerOctave-1] = mantissaMask
+	m[bucketsPerOctave] = mantissaMask
 	return m
 }()
 
-// subTableBits is how many top mantissa bits index subBelow: 2^-8 of an
-// octave is far narrower than a bucket (4.4%), so each range holds at most
+// nsOctaveSub is the place among nsMantissas of the boundaries at whole
+// powers of two seconds, and nsIndexShift turns 16 * binade + place into
+// the bucket index: with 1e9 = 2^29 * 1.86..., 1 s (binade 29, above 14 of
+// the 16 places) closes bucket -1.
+const (
+	nsOctaveSub  = 14
+	nsIndexShift = 29*bucketsPerOctave + nsOctaveSub + 1
+)
+
+// subTableBits is how many top mantissa bits index nsBelow: 2^-8 of a
+// binade is far narrower than a bucket (4.4%), so each range holds at most
 // one boundary.
 const subTableBits = 8
 
-// subBelow[k] is the sub-bucket of the smallest mantissa with top bits k:
-// the number of boundaries below it.
-var subBelow = func() (t [1 << subTableBits]uint8) {
+// nsBelow[k] is the number of boundaries below the smallest mantissa with
+// top bits k.
+var nsBelow = func() (t [1 << subTableBits]uint8) {
 	for k := range t {
 		lo := uint64(k) << (52 - subTableBits)
-		for j := range bucketsPerOctave - 1 {
-			if lo > subMantissas[j] {
+		for j := range bucketsPerOctave {
+			if lo > nsMantissas[j] {
 				t[k]++
 			}
 		}

@@ -122,12 +122,12 @@ func BenchmarkBucketIndex(b *testing.B) {
 }
 
 // BucketIndex settles the sub-bucket with one comparison: that holds only
-// if no range of mantissas subBelow indexes straddles two boundaries.
+// if no range of mantissas nsBelow indexes straddles two boundaries.
 func TestSubBelowRangesHoldAtMostOneBoundary(t *testing.T) {
-	for k := range len(subBelow) {
+	for k := range len(nsBelow) {
 		lo, hi := uint64(k)<<(52-subTableBits), uint64(k+1)<<(52-subTableBits)
 		n := 0
-		for _, m := range subMantissas[:bucketsPerOctave-1] {
+		for _, m := range nsMantissas[:bucketsPerOctave] {
 			if m >= lo && m < hi {
 				n++
 			}
