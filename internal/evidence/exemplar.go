@@ -89,10 +89,17 @@ func insert(list *[ExemplarsPerKind]Exemplar, n *int, x Exemplar, better func(a,
 }
 
 func (s *exemplarSet) add(x Exemplar) {
-	if x.Error {
+	// Nearly every span is neither later than the full set's last error
+	// nor slower than its last slow one: then it changes nothing (a trace
+	// already held has a better observation in the set), and skips
+	// insert's trace lookup.
+	const full = ExemplarsPerKind
+	if x.Error && !(s.nErr == full && x.Step < s.errs[full-1].Step) {
 		insert(&s.errs, &s.nErr, x, laterError)
 	}
-	insert(&s.slow, &s.nSlw, x, slower)
+	if !(s.nSlw == full && x.Duration < s.slow[full-1].Duration) {
+		insert(&s.slow, &s.nSlw, x, slower)
+	}
 }
 
 // list returns the error exemplars (latest first) then the slow ones
