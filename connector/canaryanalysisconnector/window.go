@@ -14,6 +14,11 @@ const maxWindowSlots = 10
 type window struct {
 	perSlot eventtime.Step
 	slots   []slot
+	// cur is the slot the step curStep was last added to: nearly every
+	// span lands in the newest step, and finding its slot takes three
+	// integer divisions.
+	cur     *slot
+	curStep eventtime.Step
 }
 
 type slot struct {
@@ -47,16 +52,22 @@ func (w *window) index(id eventtime.Step) int {
 // add records a span's weight in its step's slot. A span older than what
 // the slot now holds has left the window: it is dropped.
 func (w *window) add(s eventtime.Step, weight float64, isErr bool, bucket int32, zero bool) {
-	id := w.slotOf(s)
-	sl := &w.slots[w.index(id)]
-	if sl.used && sl.id != id {
-		if id < sl.id {
-			return
+	sl := w.cur
+	if sl == nil || s != w.curStep {
+		id := w.slotOf(s)
+		sl = &w.slots[w.index(id)]
+		if sl.used && sl.id != id {
+			if id < sl.id {
+				return
+			}
+			sl.calls, sl.errors = 0, 0
+			sl.hist.reset()
 		}
-		sl.calls, sl.errors = 0, 0
-		sl.hist.reset()
+		sl.id, sl.used = id, true
+		// The slot holds step s until a later step takes it over, which
+		// goes through here and moves cur.
+		w.cur, w.curStep = sl, s
 	}
-	sl.id, sl.used = id, true
 	sl.calls += weight
 	if isErr {
 		sl.errors += weight
