@@ -56,10 +56,10 @@ func (tc *traceCache) setOf(trace [16]byte) (*traceSet, uint64) {
 	return &tc.sets[(h>>32^h)&tc.mask], t
 }
 
-// record returns the spans and error spans the trace had already put in the
-// cell, and counts this span.
-func (tc *traceCache) record(trace [16]byte, cell uint64, isErr bool) (n, e uint32) {
-	set, t := tc.setOf(trace)
+// recordIn returns the spans and error spans the trace had already put in
+// the cell, and counts this span. set and t are the trace's, from setOf: a
+// span's cells all share them.
+func (tc *traceCache) recordIn(set *traceSet, t uint64, cell uint64, isErr bool) (n, e uint32) {
 	c := uint32(cell)
 	i := 0
 	for ; i < traceWays; i++ {
