@@ -93,3 +93,12 @@ func (tc *traceCache) recordIn(set *traceSet, t uint64, cell uint64, isErr bool)
 	set[0] = x
 	return n, e
 }
+
+// warm loads the trace's set and returns a word of it (for the caller to
+// keep, so the load is not optimised away). Loads of several spans' sets
+// issued together overlap their cache misses, which one span at a time
+// cannot.
+func (tc *traceCache) warm(trace [16]byte) uint32 {
+	set, _ := tc.setOf(trace)
+	return set[0].cell ^ set[traceWays-1].cell
+}
