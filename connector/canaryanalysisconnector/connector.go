@@ -283,7 +283,7 @@ func (c *canaryConnector) count(ctx context.Context, n counts) {
 // record adds one span to the user metrics, the window and the evidence of
 // every release it is attributed to. The caller holds the lock.
 func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
-	arrival := c.clock.Observe(time.Unix(0, f.end))
+	arrival := c.clock.ObserveUnixNano(f.end)
 	n.skewed += int64(arrival.Ignored)
 	atts, primary, why := c.attribute(res, f)
 	switch why {

@@ -99,8 +99,11 @@ func New(cfg Config, now func() time.Time) *Watermark {
 func (w *Watermark) Live() bool { return w.now != nil }
 
 // Observe records one span end time and says whether it is late.
-func (w *Watermark) Observe(end time.Time) Arrival {
-	ns := end.UnixNano()
+func (w *Watermark) Observe(end time.Time) Arrival { return w.ObserveUnixNano(end.UnixNano()) }
+
+// ObserveUnixNano is Observe for an end time in Unix nanoseconds, as spans
+// carry it: no time.Time to build per span.
+func (w *Watermark) ObserveUnixNano(ns int64) Arrival {
 	a := Arrival{Step: stepOfNanos(ns, int64(w.cfg.Interval))}
 	if w.now != nil {
 		now := w.now().UnixNano()
