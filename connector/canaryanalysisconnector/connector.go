@@ -66,6 +66,8 @@ type canaryConnector struct {
 	// memo holds attributions of the resource being recorded (see
 	// attribute).
 	memo attributionMemo
+	// resourceOps holds the operations of the resource being recorded.
+	resourceOps resourceOps
 	// layout is the dimension layout, for writing operation attributes.
 	layout  *reader
 	scratch whist
@@ -234,6 +236,7 @@ func (c *canaryConnector) recordResource(rs ptrace.ResourceSpans, n *counts) {
 	c.wall.hold()
 	defer c.wall.release()
 	c.memo.reset()
+	c.resourceOps.reset()
 	sss := rs.ScopeSpans()
 	for i := 0; i < sss.Len(); i++ {
 		spans := sss.At(i).Spans()
@@ -293,7 +296,7 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	case release.Ambiguous:
 		n.ambiguous++
 	}
-	op, overflowed := c.ops.get(opKey{service: res.service, name: f.name, kind: f.kind, extra: f.extra})
+	op, overflowed := c.resourceOps.get(c.ops, res.service, f)
 	if overflowed {
 		n.overflowed++
 	}

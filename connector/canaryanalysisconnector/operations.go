@@ -174,3 +174,41 @@ func (t *operations) expire(cutoff int64, gone func(*operation)) {
 		gone(op)
 	}
 }
+
+// resourceOps remembers the operations of the resource being recorded: its
+// spans share the service, and mostly a handful of span names, so a short
+// scan comparing kinds (static strings) and name lengths first, without
+// hashing, finds most of them.
+type resourceOps struct {
+	entries [resourceOpEntries]resourceOp
+	next    int
+}
+
+// resourceOpEntries covers the operations one pod's batch usually holds.
+const resourceOpEntries = 8
+
+type resourceOp struct {
+	name, kind, extra string
+	op                *operation
+	overflowed        bool
+}
+
+func (m *resourceOps) reset() {
+	for i := range m.entries {
+		m.entries[i].op = nil
+	}
+}
+
+// get returns the operation of the resource's service with f's dimensions.
+func (m *resourceOps) get(t *operations, service string, f *spanFacts) (*operation, bool) {
+	for i := range m.entries {
+		e := &m.entries[i]
+		if e.op != nil && len(e.name) == len(f.name) && e.kind == f.kind && e.name == f.name && e.extra == f.extra {
+			return e.op, e.overflowed
+		}
+	}
+	op, overflowed := t.get(opKey{service: service, name: f.name, kind: f.kind, extra: f.extra})
+	m.entries[m.next] = resourceOp{name: f.name, kind: f.kind, extra: f.extra, op: op, overflowed: overflowed}
+	m.next = (m.next + 1) % resourceOpEntries
+	return op, overflowed
+}
