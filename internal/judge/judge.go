@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 
 	"github.com/canarytrace/canarytrace/internal/evidence"
 )
@@ -234,7 +235,7 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 		ch := &checks[i]
 		if ch.Verdict == Fail {
 			nFailed++
-			if failed == nil || moreTelling(ch, failed) {
+			if failed == nil || moreTelling(ch, failed, r.run.Release.Service) {
 				failed = ch
 			}
 		}
@@ -281,16 +282,34 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 }
 
 // moreTelling reports whether failing check a says more about where the
-// canary broke than failing check b: an operation's failure before the
-// release's (it says where), then the larger canary/stable ratio. A
-// regression in one operation also fails the operations that wait on it
+// canary broke than failing check b, for a release of service: an
+// operation's failure before the release's (it says where); then another
+// service's operation before one of the release's own client spans (a
+// call that fails or slows because its callee does shows the callee's
+// failure again, often by a larger factor, as retries and timeouts add
+// up: the callee is where it broke); then the larger canary/stable ratio.
+// A regression in one operation also fails the operations that wait on it
 // (a slow query slows the request that makes it) but by a smaller factor,
 // so the largest ratio points at the cause rather than its callers.
-func moreTelling(a, b *CheckResult) bool {
+func moreTelling(a, b *CheckResult, service string) bool {
 	if a.Operation.IsRelease() != b.Operation.IsRelease() {
 		return !a.Operation.IsRelease()
 	}
+	ac, bc := ownClient(a.Operation, service), ownClient(b.Operation, service)
+	switch {
+	case bc && !ac && a.Operation.Service != service:
+		return true
+	case ac && !bc && b.Operation.Service != service:
+		return false
+	}
 	return severity(a) > severity(b)
+}
+
+// ownClient reports whether op is a client span of the release's service.
+// Kinds are spelled as the connector writes them (SPAN_KIND_CLIENT) or
+// short (client).
+func ownClient(op evidence.Operation, service string) bool {
+	return op.Service == service && (op.Kind == "SPAN_KIND_CLIENT" || strings.EqualFold(op.Kind, "client"))
 }
 
 // severity is canary over stable, +Inf when stable is zero and canary is not.

@@ -328,9 +328,30 @@ func TestTheReasonNamesTheOperationWithTheLargestEffect(t *testing.T) {
 	release := CheckResult{Check: "error_rate", Canary: 0.5, Stable: 0.001}
 	newErrors := CheckResult{Operation: op("GET /cart"), Check: "error_rate", Canary: 0.01, Stable: 0}
 
-	assert.True(t, moreTelling(&query, &request), "×6 over ×4.4")
-	assert.False(t, moreTelling(&request, &query))
-	assert.True(t, moreTelling(&request, &release), "an operation says where")
-	assert.False(t, moreTelling(&release, &query))
-	assert.True(t, moreTelling(&newErrors, &query), "errors where stable has none")
+	assert.True(t, moreTelling(&query, &request, "checkout"), "×6 over ×4.4")
+	assert.False(t, moreTelling(&request, &query, "checkout"))
+	assert.True(t, moreTelling(&request, &release, "checkout"), "an operation says where")
+	assert.False(t, moreTelling(&release, &query, "checkout"))
+	assert.True(t, moreTelling(&newErrors, &query, "checkout"), "errors where stable has none")
+}
+
+// TestTheReasonNamesTheCalleeNotTheCallOfIt: inventory fails only when
+// called from the canary; checkout's client spans calling it fail too, by
+// a larger factor (each failed call can fail more than once). The reason
+// names inventory's operation, where it broke. Without a failing callee,
+// the release's own client span is named like any other operation.
+func TestTheReasonNamesTheCalleeNotTheCallOfIt(t *testing.T) {
+	call := CheckResult{Operation: evidence.Operation{Service: "checkout", Name: "GET /stock", Kind: "SPAN_KIND_CLIENT"},
+		Check: "error_rate", Canary: 0.049, Stable: 0.002}
+	callee := CheckResult{Operation: evidence.Operation{Service: "inventory", Name: "GET /stock", Kind: "SPAN_KIND_SERVER"},
+		Check: "error_rate", Canary: 0.03, Stable: 0.002}
+	request := CheckResult{Operation: evidence.Operation{Service: "checkout", Name: "POST /checkout", Kind: "SPAN_KIND_SERVER"},
+		Check: "error_rate", Canary: 0.02, Stable: 0.002}
+
+	assert.True(t, moreTelling(&callee, &call, "checkout"), "the callee over the release's call of it")
+	assert.False(t, moreTelling(&call, &callee, "checkout"))
+	assert.True(t, moreTelling(&call, &request, "checkout"), "own operations: the larger ratio")
+	// In a release of inventory, checkout's client span is another
+	// service's operation: the ratio decides.
+	assert.True(t, moreTelling(&call, &callee, "inventory"))
 }
