@@ -4,14 +4,18 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/canarytrace/canarytrace/internal/evidence"
 )
 
 func TestQuantileBandHoldsTheEstimateAndNarrowsWithCalls(t *testing.T) {
 	// 50 adjacent buckets of 100 calls each (about 1 ms to 8 ms).
-	w := weightedHistogram{offset: -160, counts: make([]float64, 50)}
-	for i := range w.counts {
-		w.counts[i] = 100
+	h := evidence.Histogram{Offset: -160, Counts: make([]uint64, 50)}
+	for i := range h.Counts {
+		h.Counts[i] = 100
 	}
+	var w weightedHistogram
+	w.addScaled(&h, 1)
 	const q = 0.99
 	est := w.quantile(q)
 	few := w.quantileBand(q, 200, 0.95)

@@ -14,6 +14,9 @@ type weightedHistogram struct {
 	zero   float64
 	offset int32
 	counts []float64
+	// sum is zero plus every count, kept as they are added: the total is
+	// read several times per check (quantiles, bands, shares).
+	sum float64
 }
 
 // addScaled adds f times every count of h.
@@ -22,18 +25,22 @@ func (w *weightedHistogram) addScaled(h *evidence.Histogram, f float64) {
 		return
 	}
 	w.zero += f * float64(h.Zero)
+	w.sum += f * float64(h.Zero)
 	if len(h.Counts) == 0 {
 		return
 	}
 	w.grow(h.Offset, h.Offset+int32(len(h.Counts))-1)
 	base := int(h.Offset - w.offset)
 	for j, n := range h.Counts {
-		w.counts[base+j] += f * float64(n)
+		x := f * float64(n)
+		w.counts[base+j] += x
+		w.sum += x
 	}
 }
 
 func (w *weightedHistogram) addWeighted(o *weightedHistogram) {
 	w.zero += o.zero
+	w.sum += o.sum
 	if len(o.counts) == 0 {
 		return
 	}
@@ -60,13 +67,7 @@ func (w *weightedHistogram) grow(lo, hi int32) {
 	}
 }
 
-func (w *weightedHistogram) total() float64 {
-	t := w.zero
-	for _, c := range w.counts {
-		t += c
-	}
-	return t
-}
+func (w *weightedHistogram) total() float64 { return w.sum }
 
 // quantile returns the q-quantile in seconds (0 if it falls among zero
 // durations, NaN if empty).
@@ -79,11 +80,25 @@ func (w *weightedHistogram) quantile(q float64) float64 {
 	if target <= w.zero {
 		return 0
 	}
+	at := func(j int, f float64) float64 {
+		return math.Exp2((float64(w.offset+int32(j)) + f) / (1 << evidence.Scale))
+	}
+	if q > 0.5 {
+		// Walk down from the slowest bucket: upper quantiles are what the
+		// checks read most, and the tail is the short end.
+		rest, acc := total-target, 0.0
+		for j := len(w.counts) - 1; j >= 0; j-- {
+			if c := w.counts[j]; c > 0 && acc+c >= rest {
+				return at(j, 1-(rest-acc)/c)
+			}
+			acc += w.counts[j]
+		}
+		return 0
+	}
 	cum := w.zero
 	for j, c := range w.counts {
 		if c > 0 && cum+c >= target {
-			f := (target - cum) / c
-			return math.Exp2((float64(w.offset+int32(j)) + f) / (1 << evidence.Scale))
+			return at(j, (target-cum)/c)
 		}
 		cum += c
 	}
