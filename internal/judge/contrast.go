@@ -87,30 +87,3 @@ func errorContrasts(o *opRun, cr ErrorRateCriteria) (rel, abs, diff contrast) {
 	diff = rateContrast(o, c.errors, s.errors, 1, 0, dc)
 	return rel, abs, diff
 }
-
-// latencyContrast turns "canary q-quantile <= (1+r) stable q-quantile" into
-// a comparison of proportions: with y = (1+r) Q_s(q) it is
-// P_c(X > y) <= 1-q = P_s(X > Q_s(q)). Q_s(q) is estimated from the stable
-// arm's step-weighted histogram, so the stable exceedance is 1-q by
-// construction; by the delta method its binomial variance q(1-q) per call
-// is then the variance the estimated cutoff contributes (the Bahadur
-// representation of a sample quantile; Serfling 1980, sec. 2.5), which the
-// variance below keeps. The result also returns the cutoff y in seconds.
-func latencyContrast(o *opRun, q, r float64) (contrast, float64) {
-	c, s := &o.arm[0], &o.arm[1]
-	if o.t <= 0 || !(s.latency.total() > 0) {
-		return contrast{}, math.NaN()
-	}
-	qs := s.latency.quantile(q)
-	y := (1 + r) * qs
-	ec := c.latency.above(y)
-	es := s.latency.above(qs)
-	ps := es / o.t
-	null := floorRate(ps, c.observed)
-	return contrast{
-		s: ec - es,
-		v: bernoulliVar(null)*c.moments.callDesignEffect()*c.kish +
-			bernoulliVar(floorRate(ps, s.observed))*s.moments.callDesignEffect()*s.kish,
-		t: o.t,
-	}, y
-}

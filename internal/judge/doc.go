@@ -43,6 +43,15 @@
 // variance of Farrington and Manning (1990), which is right where the
 // level is decided and does not vanish when the canary has not erred yet;
 // rates in variances are floored at one event in the canary's sample.
+// In a latency contrast stable's noise enters through the estimated cutoff,
+// scaled by the density ratio rho = (1+r) f_c / f_s (delta method;
+// Serfling 1980, 2.5), taken at the null boundary, where the cutoff is
+// the canary's own q-quantile: the ratio of the arms' quantile spacings
+// around q (Siddiqui 1960; Bloch and Gastwirth 1968), one standard error
+// up. It is 1 for a canary at tolerance and about 0.3 for a slow tail
+// whose quantile lies inside the tail. The stable term is also widened for
+// the skew of a quantile read from few tail observations (Wilson and
+// Hilferty 1931), matched at the check's boundary.
 //
 // Anytime validity. S is compared with a one-sided normal-mixture boundary
 // in its estimated variance V (package confseq; Robbins 1970; Howard,

@@ -61,8 +61,9 @@ func TestErrorRegressionRollsBack(t *testing.T) {
 // TestLatencyTailRegressionNamesOperation: one operation on every request
 // with p99 from 50 ms to 300 ms through a slow tail on 2% of canary calls,
 // 5% share, 200 req/s. Seed 3, 200 runs: rollback naming that operation
-// within 5 minutes in at least 95% beside the sampler; after it at least
-// 90%, and the agreement at 5 minutes is reported.
+// within 5 minutes in at least 95% of runs, beside the sampler and on the
+// same traffic after it (stable 10%, canary 100%, errors kept); the
+// agreement at 5 minutes is reported.
 func TestLatencyTailRegressionNamesOperation(t *testing.T) {
 	const runs, seed = 200, 3
 	steps := 5 * stepsPerMinute
@@ -86,12 +87,12 @@ func TestLatencyTailRegressionNamesOperation(t *testing.T) {
 	}
 	t.Logf("p99 50->300 ms tail on one operation, seed %d, %d runs: rollback naming it within 5 min in %.3f (bound >= 0.95), mean %.1f min",
 		seed, runs, share(named, runs), float64(when)/float64(max(named, 1))/stepsPerMinute)
-	t.Logf("same traffic after the sampler: rollback naming it within 5 min in %.3f; verdict at 5 min the same in %.3f", share(namedSampled, runs), share(agree, runs))
+	t.Logf("same traffic after the sampler: rollback naming it within 5 min in %.3f (bound >= 0.95); verdict at 5 min the same in %.3f", share(namedSampled, runs), share(agree, runs))
 	if share(named, runs) < 0.95 {
 		t.Errorf("share %.3f < 0.95", share(named, runs))
 	}
-	if share(namedSampled, runs) < 0.9 {
-		t.Errorf("share after the sampler %.3f < 0.9", share(namedSampled, runs))
+	if share(namedSampled, runs) < 0.95 {
+		t.Errorf("share after the sampler %.3f < 0.95", share(namedSampled, runs))
 	}
 }
 
