@@ -124,7 +124,7 @@ func newConnector(set connector.Settings, cfg Config, next consumer.Metrics, now
 		series:   map[seriesKey]*series{},
 		evidence: evidence.NewWithTraceCache(mergedOnly),
 		judge:    j,
-		pending:  evidence.New(),
+		pending:  evidence.NewWithTraceCache(cfg.TraceCacheEntries),
 		verdicts: map[release.Key]judge.Verdict{},
 	}
 	c.reader = newReader(&c.cfg)

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 
 	"github.com/canarytrace/canarytrace/connector/canaryanalysisconnector/internal/metadata"
+	"github.com/canarytrace/canarytrace/internal/evidence"
 	"github.com/canarytrace/canarytrace/internal/judge"
 	"github.com/canarytrace/canarytrace/internal/stage"
 )
@@ -17,6 +18,7 @@ const (
 	defaultInterval        = 10 * time.Second
 	defaultWindow          = 5 * time.Minute
 	defaultMaxSeries       = 5000
+	defaultTraceCache      = evidence.DefaultTraceCacheSize
 	defaultAllowedLateness = 30 * time.Second
 	defaultMaxFutureSkew   = time.Minute
 	defaultExemplars       = 4
@@ -34,20 +36,21 @@ func NewFactory() connector.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Stage:           stage.DefaultConfig(),
-		Dimensions:      []string{attrServiceName, attrSpanName, attrSpanKind},
-		Errors:          ErrorsConfig{SpanStatus: true, HTTPServer5xx: true},
-		Interval:        defaultInterval,
-		Window:          defaultWindow,
-		Criteria:        judge.DefaultCriteria(),
-		MaxSeries:       defaultMaxSeries,
-		Temporality:     temporalityCumulative,
-		AllowedLateness: defaultAllowedLateness,
-		MaxFutureSkew:   defaultMaxFutureSkew,
-		Exemplars:       defaultExemplars,
-		ExportEvidence:  true,
-		UseWallClock:    true,
-		ReleaseExpiry:   defaultReleaseExpiry,
+		Stage:             stage.DefaultConfig(),
+		Dimensions:        []string{attrServiceName, attrSpanName, attrSpanKind},
+		Errors:            ErrorsConfig{SpanStatus: true, HTTPServer5xx: true},
+		Interval:          defaultInterval,
+		Window:            defaultWindow,
+		Criteria:          judge.DefaultCriteria(),
+		MaxSeries:         defaultMaxSeries,
+		TraceCacheEntries: defaultTraceCache,
+		Temporality:       temporalityCumulative,
+		AllowedLateness:   defaultAllowedLateness,
+		MaxFutureSkew:     defaultMaxFutureSkew,
+		Exemplars:         defaultExemplars,
+		ExportEvidence:    true,
+		UseWallClock:      true,
+		ReleaseExpiry:     defaultReleaseExpiry,
 	}
 }
 
