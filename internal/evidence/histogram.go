@@ -52,16 +52,6 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 	return x, true
 }
 
-// subBoundaries[j] = 2^((j+1)/16) / 2: the upper bounds of the 16 buckets of
-// the octave [0.5, 1) seconds, the last being exactly 1.
-var subBoundaries = func() (b [bucketsPerOctave]float64) {
-	for j := range b {
-		b[j] = math.Exp2(float64(j+1)/bucketsPerOctave) / 2
-	}
-	b[bucketsPerOctave-1] = 1
-	return b
-}()
-
 const mantissaMask = 1<<52 - 1
 
 // nsMantissas holds the mantissa bits (of a float in [1, 2)) at which the

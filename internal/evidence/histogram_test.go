@@ -64,6 +64,17 @@ func ExampleAdjustedCount() {
 	// Output: th=0xe6666666666668 adjusted count 10.0000
 }
 
+// subBoundaries[j] = 2^((j+1)/16) / 2: the upper bounds of the 16 buckets of
+// the octave [0.5, 1) seconds, the last being exactly 1: the
+// reference implementation searches them.
+var subBoundaries = func() (b [bucketsPerOctave]float64) {
+	for j := range b {
+		b[j] = math.Exp2(float64(j+1)/bucketsPerOctave) / 2
+	}
+	b[bucketsPerOctave-1] = 1
+	return b
+}()
+
 // bucketIndexFrexp is BucketIndex as first written, with math.Frexp and a
 // search over the float boundaries: the reference the bit-level version
 // must match exactly, or evidence would change.
