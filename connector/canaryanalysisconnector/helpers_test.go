@@ -33,6 +33,9 @@ type span struct {
 	httpStatus                            int64
 	tracestate                            string
 	trace                                 int
+	// emptySpanStage puts the stage attribute on the span with an empty
+	// value (spanStage "" leaves it off).
+	emptySpanStage bool
 }
 
 // traces puts each span in its own resource, as several pods would send.
@@ -57,7 +60,7 @@ func traces(spans ...span) ptrace.Traces {
 		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(end.Add(-d)))
 		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(end))
 		sp.SetTraceID(pcommon.TraceID{0: 1, 12: byte(s.trace >> 24), 13: byte(s.trace >> 16), 14: byte(s.trace >> 8), 15: byte(s.trace)})
-		if s.spanStage != "" {
+		if s.spanStage != "" || s.emptySpanStage {
 			sp.Attributes().PutStr("deployment.stage", s.spanStage)
 		}
 		if s.err {
