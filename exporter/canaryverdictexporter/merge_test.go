@@ -63,12 +63,20 @@ func export(id string, ev *evidence.Evidence, step evidence.Step) pmetric.Metric
 }
 
 func newTestFleet(t testing.TB) *evidenceFleet {
-	t.Helper()
-	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
-	require.NoError(t, err)
-	f, err := newFleet(createDefaultConfig().(*Config), tb)
-	require.NoError(t, err)
+	f, _ := newTelemetryFleet(t, createDefaultConfig().(*Config))
 	return f
+}
+
+// newTelemetryFleet returns a fleet of cfg and the telemetry it records.
+func newTelemetryFleet(t testing.TB, cfg *Config) (*evidenceFleet, *componenttest.Telemetry) {
+	t.Helper()
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
+	require.NoError(t, err)
+	f, err := newFleet(cfg, tb)
+	require.NoError(t, err)
+	return f, tel
 }
 
 // TestInstancesSplittingTracesReachTheVerdictOfOne: N instances that each
@@ -144,12 +152,7 @@ func TestAStoppedInstanceDoesNotStallTheVerdict(t *testing.T) {
 // only the steps the watermark has passed, so the rest of an open step's
 // evidence, sent later, is judged with it rather than rejected as late.
 func TestCellsOfStepsStillOpenWaitForTheWatermark(t *testing.T) {
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
-	require.NoError(t, err)
-	f, err := newFleet(createDefaultConfig().(*Config), tb)
-	require.NoError(t, err)
+	f, tel := newTelemetryFleet(t, createDefaultConfig().(*Config))
 	ev := evidence.New()
 	rng := rand.New(rand.NewPCG(3, 3))
 	ctx := context.Background()
@@ -172,7 +175,7 @@ func TestCellsOfStepsStillOpenWaitForTheWatermark(t *testing.T) {
 	judged = f.consume(ctx, export("a", ev, 11), now)
 	require.Len(t, judged, 1)
 	assert.Equal(t, time.Unix(0, 12*int64(testInterval)).UTC(), judged[0].at)
-	_, err = tel.GetMetric("otelcol_canary_verdict_points_rejected")
+	_, err := tel.GetMetric("otelcol_canary_verdict_points_rejected")
 	assert.Error(t, err, "nothing rejected: no cell of step 11 arrived after it was judged")
 }
 
@@ -215,10 +218,7 @@ func sameStep(t *testing.T, want, got judgedStep, msg string, args ...any) {
 func TestAnIdleRunEnds(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.RunIdle = time.Minute
-	tb, err := metadata.NewTelemetryBuilder(componenttest.NewNopTelemetrySettings())
-	require.NoError(t, err)
-	f, err := newFleet(cfg, tb)
-	require.NoError(t, err)
+	f, _ := newTelemetryFleet(t, cfg)
 	b := newBoard(5, 0, nil)
 	rng := rand.New(rand.NewPCG(9, 9))
 	ev := evidence.New()

@@ -8,12 +8,10 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
-	"github.com/canarytrace/canarytrace/exporter/canaryverdictexporter/internal/metadata"
 	"github.com/canarytrace/canarytrace/exporter/canaryverdictexporter/internal/metadatatest"
 	"github.com/canarytrace/canarytrace/internal/evidence"
 )
@@ -21,12 +19,7 @@ import (
 // TestFleetTelemetry: two instances; b stops, so step 11 is judged after
 // the grace period; b's late evidence for step 11 is then counted as late.
 func TestFleetTelemetry(t *testing.T) {
-	tel := componenttest.NewTelemetry()
-	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
-	tb, err := metadata.NewTelemetryBuilder(tel.NewTelemetrySettings())
-	require.NoError(t, err)
-	f, err := newFleet(createDefaultConfig().(*Config), tb)
-	require.NoError(t, err)
+	f, tel := newTelemetryFleet(t, createDefaultConfig().(*Config))
 
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 3))
