@@ -29,8 +29,8 @@ import (
 const mergedOnly = 1
 
 // canaryConnector is the traces-to-metrics connector. The lock is taken
-// once per batch of spans to read and record them, and once per advance
-// to evaluate steps. Metrics are sent outside it.
+// once per resource to read and record its spans, and once per advance to
+// evaluate steps. Metrics are sent outside it.
 type canaryConnector struct {
 	cfg         Config
 	next        consumer.Metrics
@@ -212,12 +212,16 @@ func (c *canaryConnector) flushEvidence(ctx context.Context) error {
 func (c *canaryConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces) error {
 	var n counts
 	rss := td.ResourceSpans()
-	c.mu.Lock()
 	for i := 0; i < rss.Len(); i++ {
+		// The lock is taken per resource (one pod's spans, usually up to
+		// a few hundred), not per batch: a large batch does not hold off
+		// the ticker's evaluation or other receivers for its whole length.
+		c.mu.Lock()
 		c.recordResource(rss.At(i), &n)
+		n.invalidTraceStates += c.reader.invalidTraceStates
+		c.reader.invalidTraceStates = 0
+		c.mu.Unlock()
 	}
-	n.invalidTraceStates, c.reader.invalidTraceStates = c.reader.invalidTraceStates, 0
-	c.mu.Unlock()
 	c.count(ctx, n)
 	// The spans are recorded: failing the call would make the receiver
 	// retry them and count them twice. A metrics failure is logged instead.
