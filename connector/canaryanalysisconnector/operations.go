@@ -175,17 +175,17 @@ func (t *operations) expire(cutoff int64, gone func(*operation)) {
 	}
 }
 
-// resourceOps remembers the operations of the resource being recorded: its
-// spans share the service, and mostly a handful of span names, so a short
-// scan comparing kinds (static strings) and name lengths first, without
-// hashing, finds most of them.
+// resourceOps remembers the operations of the resource being recorded:
+// its spans share the service, and mostly a handful of span names. It is
+// direct-mapped by the name's length and last byte and the kind, so a
+// lookup compares one entry's strings, without hashing them.
 type resourceOps struct {
 	entries [resourceOpEntries]resourceOp
-	next    int
 }
 
-// resourceOpEntries covers the operations one pod's batch usually holds.
-const resourceOpEntries = 8
+// resourceOpEntries covers the operations one pod's batch usually holds
+// (a power of two).
+const resourceOpEntries = 16
 
 type resourceOp struct {
 	name, kind, extra string
@@ -201,14 +201,18 @@ func (m *resourceOps) reset() {
 
 // get returns the operation of the resource's service with f's dimensions.
 func (m *resourceOps) get(t *operations, service string, f *spanFacts) (*operation, bool) {
-	for i := range m.entries {
-		e := &m.entries[i]
-		if e.op != nil && len(e.name) == len(f.name) && e.kind == f.kind && e.name == f.name && e.extra == f.extra {
-			return e.op, e.overflowed
-		}
+	h := uint(len(f.name))*5 + uint(len(f.kind)) + uint(len(f.extra))*3
+	if n := len(f.name); n > 0 {
+		h += uint(f.name[n-1])
+	}
+	if len(f.kind) > 0 {
+		h += uint(f.kind[0]) * 7
+	}
+	e := &m.entries[h%resourceOpEntries]
+	if e.op != nil && e.name == f.name && e.kind == f.kind && e.extra == f.extra {
+		return e.op, e.overflowed
 	}
 	op, overflowed := t.get(opKey{service: service, name: f.name, kind: f.kind, extra: f.extra})
-	m.entries[m.next] = resourceOp{name: f.name, kind: f.kind, extra: f.extra, op: op, overflowed: overflowed}
-	m.next = (m.next + 1) % resourceOpEntries
+	*e = resourceOp{name: f.name, kind: f.kind, extra: f.extra, op: op, overflowed: overflowed}
 	return op, overflowed
 }

@@ -30,6 +30,11 @@ func (h *whist) add(i int32, zero bool, weight float64) {
 		h.zero += weight
 		return
 	}
+	// Nearly every span lands within the buckets already there.
+	if j := uint32(i - h.offset); j < uint32(len(h.w)) {
+		h.w[j] += weight
+		return
+	}
 	h.grow(i)
 	h.w[i-h.offset] += weight
 }

@@ -87,6 +87,25 @@ type Watermark struct {
 	hasCand   bool
 	next      Step // first step not yet evaluated
 	hasNext   bool
+
+	// recent is the step of the last end time observed, valid for end
+	// times in [recentFrom, recentTo): nearly every span ends in the
+	// newest step, and finding a step takes an integer division.
+	recent               Step
+	recentFrom, recentTo int64
+}
+
+// stepOf returns the step of an end time in Unix nanoseconds.
+func (w *Watermark) stepOf(ns int64) Step {
+	if ns >= w.recentFrom && ns < w.recentTo {
+		return w.recent
+	}
+	interval := int64(w.cfg.Interval)
+	s := stepOfNanos(ns, interval)
+	// Near the ends of int64 the bounds overflow into an empty range:
+	// such end times are found by division each time, still correctly.
+	w.recent, w.recentFrom, w.recentTo = s, int64(s)*interval, int64(s)*interval+interval
+	return s
 }
 
 // New returns a watermark for a validated config. now is the wall clock of a
@@ -104,7 +123,7 @@ func (w *Watermark) Observe(end time.Time) Arrival { return w.ObserveUnixNano(en
 // ObserveUnixNano is Observe for an end time in Unix nanoseconds, as spans
 // carry it: no time.Time to build per span.
 func (w *Watermark) ObserveUnixNano(ns int64) Arrival {
-	a := Arrival{Step: stepOfNanos(ns, int64(w.cfg.Interval))}
+	a := Arrival{Step: w.stepOf(ns)}
 	if w.now != nil {
 		now := w.now().UnixNano()
 		a.Ignored = w.observeLive(ns, now)
