@@ -121,6 +121,11 @@ func (h *Histogram) Add(i int32, n uint64) {
 	if n == 0 {
 		return
 	}
+	// Nearly every span lands within the buckets already there.
+	if j := uint32(i - h.Offset); j < uint32(len(h.Counts)) {
+		h.Counts[j] += n
+		return
+	}
 	h.grow(i)
 	h.Counts[i-h.Offset] += n
 }
