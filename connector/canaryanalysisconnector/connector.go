@@ -300,23 +300,23 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	case release.Ambiguous:
 		n.ambiguous++
 	}
-	op, overflowed := c.resourceOps.get(c.ops, res.service, f)
-	if overflowed {
+	ro := c.resourceOps.get(c.ops, res.service, f)
+	op := ro.op
+	if ro.overflowed {
 		n.overflowed++
 	}
 	op.lastEnd = max(op.lastEnd, f.end)
 	sp := evidence.NewSpan(f.traceID, f.isErr, f.duration)
 	bucket, zero := sp.Bucket()
 
-	sk := seriesKey{op: op, version: res.version, arm: primary}
-	s := op.last
-	if s == nil || op.lastKey != sk {
-		s = c.series[sk]
-		if s == nil {
+	s := ro.series[primary]
+	if s == nil {
+		sk := seriesKey{op: op, version: res.version, arm: primary}
+		if s = c.series[sk]; s == nil {
 			s = newSeries(arrival.Step.Start(c.cfg.Interval).UnixNano())
 			c.series[sk] = s
 		}
-		op.last, op.lastKey = s, sk
+		ro.series[primary] = s
 	}
 	// A multiplication, not Duration.Seconds' division: the sum's last
 	// bits do not matter, the per-span cost does.

@@ -148,10 +148,8 @@ func (c *canaryConnector) expire(last eventtime.Step) int {
 	// deploy brings new versions, and their old series would pile up.
 	for k, s := range c.series {
 		if goneOps[k.op] || s.lastEnd < cutoff {
+			// No resource is being recorded: none holds s (resourceOp).
 			delete(c.series, k)
-			if k.op.last == s {
-				k.op.last = nil
-			}
 		}
 	}
 	return len(gone)

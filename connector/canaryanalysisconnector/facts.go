@@ -23,14 +23,17 @@ type resourceFacts struct {
 // spanFacts is what the connector reads from one span.
 type spanFacts struct {
 	name, kind, extra string
-	stage             string
-	hasStage          bool
-	isErr             bool
-	end               int64 // unix ns
-	duration          time.Duration
-	traceID           [16]byte
-	threshold         uint64
-	adjusted          float64
+	// kindCode is the span kind when it is a dimension (kind is its
+	// name), else 0.
+	kindCode  ptrace.SpanKind
+	stage     string
+	hasStage  bool
+	isErr     bool
+	end       int64 // unix ns
+	duration  time.Duration
+	traceID   [16]byte
+	threshold uint64
+	adjusted  float64
 }
 
 // reader extracts facts per the configuration. It is used under the
@@ -100,7 +103,7 @@ func (r *reader) span(s ptrace.Span, res *resourceFacts, f *spanFacts) {
 		f.name = s.Name()
 	}
 	if r.withKind {
-		f.kind = spanKindString(kind)
+		f.kind, f.kindCode = spanKindString(kind), kind
 	}
 	if end > start {
 		f.duration = time.Duration(end - start)

@@ -3,6 +3,8 @@ package canaryanalysisconnector
 import (
 	"strings"
 
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
 	"github.com/canarytrace/canarytrace/internal/evidence"
 	"github.com/canarytrace/canarytrace/internal/release"
 	"github.com/canarytrace/canarytrace/internal/stage"
@@ -24,10 +26,6 @@ type operation struct {
 	windows [2]*window
 	// lastEnd is the latest span end time (unix ns), for expiry.
 	lastEnd int64
-	// last caches the series of the previous span: an operation's spans
-	// mostly come from one version and arm, and the lookup is per span.
-	last    *series
-	lastKey seriesKey
 	// evidence holds the operation's evidence series per release it was
 	// attributed to: resolved once, so observing a span hashes no strings.
 	evidence [releasesPerOperation]releaseSeries
@@ -177,20 +175,26 @@ func (t *operations) expire(cutoff int64, gone func(*operation)) {
 
 // resourceOps remembers the operations of the resource being recorded:
 // its spans share the service, and mostly a handful of span names. It is
-// direct-mapped by the name's length and last byte and the kind, so a
-// lookup compares one entry's strings, without hashing them.
+// direct-mapped by a few bytes of the name and the kind, so a lookup
+// compares one entry's strings, without hashing them.
 type resourceOps struct {
 	entries [resourceOpEntries]resourceOp
 }
 
-// resourceOpEntries covers the operations one pod's batch usually holds
-// (a power of two).
-const resourceOpEntries = 16
+// resourceOpEntries covers the operations one pod's batch usually holds.
+const (
+	resourceOpBits    = 4
+	resourceOpEntries = 1 << resourceOpBits
+)
 
 type resourceOp struct {
-	name, kind, extra string
-	op                *operation
-	overflowed        bool
+	name, extra string
+	kind        ptrace.SpanKind // kindCode
+	op          *operation
+	overflowed  bool
+	// series holds the operation's series of the resource's version, by
+	// primary arm, once looked up.
+	series [3]*series
 }
 
 func (m *resourceOps) reset() {
@@ -199,20 +203,22 @@ func (m *resourceOps) reset() {
 	}
 }
 
-// get returns the operation of the resource's service with f's dimensions.
-func (m *resourceOps) get(t *operations, service string, f *spanFacts) (*operation, bool) {
-	h := uint(len(f.name))*5 + uint(len(f.kind)) + uint(len(f.extra))*3
+// get returns the entry of the operation of the resource's service with
+// f's dimensions.
+func (m *resourceOps) get(t *operations, service string, f *spanFacts) *resourceOp {
+	// The span names of one service mostly differ in length, first or
+	// last byte, or kind; a multiplicative hash spreads those over the
+	// table.
+	h := uint64(len(f.name)) | uint64(f.kindCode)<<16 | uint64(len(f.extra))<<24
 	if n := len(f.name); n > 0 {
-		h += uint(f.name[n-1])
+		h |= uint64(f.name[0])<<32 | uint64(f.name[n-1])<<40 | uint64(f.name[n/2])<<48
 	}
-	if len(f.kind) > 0 {
-		h += uint(f.kind[0]) * 7
-	}
-	e := &m.entries[h%resourceOpEntries]
-	if e.op != nil && e.name == f.name && e.kind == f.kind && e.extra == f.extra {
-		return e.op, e.overflowed
+	h = h * 0x9E3779B97F4A7C15 >> (64 - resourceOpBits)
+	e := &m.entries[h]
+	if e.op != nil && e.kind == f.kindCode && e.name == f.name && e.extra == f.extra {
+		return e
 	}
 	op, overflowed := t.get(opKey{service: service, name: f.name, kind: f.kind, extra: f.extra})
-	*e = resourceOp{name: f.name, kind: f.kind, extra: f.extra, op: op, overflowed: overflowed}
-	return op, overflowed
+	*e = resourceOp{name: f.name, kind: f.kindCode, extra: f.extra, op: op, overflowed: overflowed}
+	return e
 }
