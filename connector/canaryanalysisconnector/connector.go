@@ -311,19 +311,17 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 
 	s := ro.series[primary]
 	if s == nil {
-		sk := seriesKey{op: op, version: res.version, arm: primary}
-		if s = c.series[sk]; s == nil {
-			s = newSeries(arrival.Step.Start(c.cfg.Interval).UnixNano())
-			c.series[sk] = s
-		}
+		s = c.seriesOf(seriesKey{op: op, version: res.version, arm: primary}, arrival.Step)
 		ro.series[primary] = s
 	}
 	// A multiplication, not Duration.Seconds' division: the sum's last
-	// bits do not matter, the per-span cost does.
-	s.add(f.adjusted, f.isErr, float64(f.duration)*1e-9, bucket, zero, f.end)
+	// bits do not matter, the per-span cost does. Spans late or far ahead
+	// count in canary.calls and canary.duration but not in the window
+	// gauges.
+	s.add(arrival.Step, !arrival.Late && !arrival.Ahead, f.adjusted, f.isErr, float64(f.duration)*1e-9, bucket, zero, f.end)
 
 	// Evidence of a span far ahead is kept at the reference's step (see
-	// eventtime.Arrival); the window gauges leave it out.
+	// eventtime.Arrival).
 	evStep := evidence.Step(arrival.Step)
 	if arrival.Late {
 		n.late++
@@ -333,13 +331,22 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 		if next, ok := c.clock.Next(); ok {
 			evStep = evidence.Step(next)
 		}
-	} else if !arrival.Ahead {
-		op.window(primary, c.windowSteps).add(arrival.Step, f.adjusted, f.isErr, bucket, zero)
 	}
 
 	for _, a := range atts {
 		c.pending.ObserveSeries(op.evidenceOf(a.Release, c.pending), a.Arm, evStep, f.threshold, &sp)
 	}
+}
+
+// seriesOf returns the series of k, starting it at step st if it is new.
+func (c *canaryConnector) seriesOf(k seriesKey, st eventtime.Step) *series {
+	s := c.series[k]
+	if s == nil {
+		s = newSeries(st.Start(c.cfg.Interval).UnixNano(), c.windowSteps)
+		c.series[k] = s
+		k.op.series[k.arm-1] = append(k.op.series[k.arm-1], s)
+	}
+	return s
 }
 
 // advance judges the steps the watermark has passed (all remaining ones

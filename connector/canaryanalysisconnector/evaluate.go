@@ -72,11 +72,13 @@ func (c *canaryConnector) emitWindows(e *emitter, ops []*operation, s eventtime.
 	start, _ := stepBounds(s-eventtime.Step(c.windowSteps)+1, &c.cfg)
 	for _, op := range ops {
 		for _, arm := range [...]stage.Arm{stage.Canary, stage.Stable} {
-			w := op.windows[arm-1]
-			if w == nil {
-				continue
+			// The arm's versions together.
+			c.scratch.reset()
+			var calls, errs float64
+			for _, sr := range op.series[arm-1] {
+				n, e := sr.win.stats(s, &c.scratch)
+				calls, errs = calls+n, errs+e
 			}
-			calls, errs := w.stats(s, &c.scratch)
 			if calls <= 0 {
 				continue
 			}
@@ -150,6 +152,7 @@ func (c *canaryConnector) expire(last eventtime.Step) int {
 		if goneOps[k.op] || s.lastEnd < cutoff {
 			// No resource is being recorded: none holds s (resourceOp).
 			delete(c.series, k)
+			k.op.series[k.arm-1] = slices.DeleteFunc(k.op.series[k.arm-1], func(x *series) bool { return x == s })
 		}
 	}
 	return len(gone)

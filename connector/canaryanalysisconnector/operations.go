@@ -7,7 +7,6 @@ import (
 
 	"github.com/canarytrace/canarytrace/internal/evidence"
 	"github.com/canarytrace/canarytrace/internal/release"
-	"github.com/canarytrace/canarytrace/internal/stage"
 )
 
 // opKey is an operation's identity: the values of the configured
@@ -22,8 +21,9 @@ type operation struct {
 	key      opKey
 	ev       evidence.Operation
 	overflow bool
-	// windows[arm-1] holds the arm's recent steps; nil until it has a span.
-	windows [2]*window
+	// series[arm-1] holds the operation's series of the arm, one per
+	// version (their windows make the operation's gauges).
+	series [2][]*series
 	// lastEnd is the latest span end time (unix ns), for expiry.
 	lastEnd int64
 	// evidence holds the operation's evidence series per release it was
@@ -53,15 +53,6 @@ func (o *operation) evidenceOf(rel *release.Release, ev *evidence.Evidence) *evi
 	o.nextEv = (o.nextEv + 1) % releasesPerOperation
 	*x = releaseSeries{rel: rel, h: ev.SeriesOf(evidence.Release{Service: rel.Key.Service, Version: rel.Key.Version}, o.ev)}
 	return &x.h
-}
-
-func (o *operation) window(a stage.Arm, steps int) *window {
-	w := o.windows[a-1]
-	if w == nil {
-		w = newWindow(steps)
-		o.windows[a-1] = w
-	}
-	return w
 }
 
 // operations is the table of tracked operations, capped at max: an

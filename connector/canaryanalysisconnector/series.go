@@ -1,6 +1,7 @@
 package canaryanalysisconnector
 
 import (
+	"github.com/canarytrace/canarytrace/internal/eventtime"
 	"github.com/canarytrace/canarytrace/internal/stage"
 )
 
@@ -13,14 +14,17 @@ type seriesKey struct {
 }
 
 // series accumulates Horvitz–Thompson estimates: every span adds its
-// adjusted count (1/p) instead of 1.
+// adjusted count (1/p) instead of 1. Its window holds the counts; the
+// series keeps what was emitted of them.
 type series struct {
 	start int64 // unix ns: the start of the first step it counted
-	// calls[0] ok, calls[1] error; sent* is what delta temporality has
-	// already emitted.
+	win   *window
+	// calls[0] ok, calls[1] error, sum the weighted seconds and hist the
+	// durations: the totals as of the last emission; sent* is what delta
+	// temporality had emitted before it.
 	calls     [2]float64
 	sentCalls [2]float64
-	sum       float64 // weighted seconds
+	sum       float64
 	sentSum   float64
 	hist      whist
 	// lastEmit is the end of the previous emission (delta start time).
@@ -30,18 +34,23 @@ type series struct {
 	dirty   bool
 }
 
-func newSeries(start int64) *series {
-	return &series{start: start, lastEmit: start, hist: whist{track: true}}
+func newSeries(start int64, windowSteps int) *series {
+	return &series{start: start, lastEmit: start, win: newWindow(windowSteps), hist: whist{track: true}}
 }
 
-func (s *series) add(weight float64, isErr bool, seconds float64, bucket int32, zero bool, end int64) {
+// add records one span: in the window's slot of its step when the gauges
+// count it (inWindow), else in the totals only.
+func (s *series) add(st eventtime.Step, inWindow bool, weight float64, isErr bool, seconds float64, bucket int32, zero bool, end int64) {
 	s.lastEnd = max(s.lastEnd, end)
-	e := 0
-	if isErr {
-		e = 1
+	if inWindow {
+		s.win.add(st, weight, isErr, seconds, bucket, zero)
+	} else {
+		s.win.addRetired(weight, isErr, seconds, bucket, zero)
 	}
-	s.calls[e] += weight
-	s.sum += weight * seconds
-	s.hist.add(bucket, zero, weight)
 	s.dirty = true
+}
+
+// total brings calls, sum and hist up to date with the window.
+func (s *series) total() {
+	s.calls, s.sum = s.win.totals(&s.hist)
 }

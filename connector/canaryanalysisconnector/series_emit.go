@@ -30,6 +30,9 @@ func (c *canaryConnector) emitSeries(e *emitter, last eventtime.Step) {
 		if delta && !s.dirty {
 			continue
 		}
+		if s.dirty {
+			s.total() // else unchanged since the last emission
+		}
 		start := pcommon.Timestamp(s.start)
 		if delta {
 			start = pcommon.Timestamp(s.lastEmit)

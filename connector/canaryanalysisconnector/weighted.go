@@ -82,6 +82,13 @@ func (h *whist) total() float64 {
 	return t
 }
 
+// clearWeights zeroes every weight, keeping the bucket layout (and what
+// was sent of each bucket).
+func (h *whist) clearWeights() {
+	h.zero = 0
+	clear(h.w)
+}
+
 func (h *whist) reset() {
 	h.zero, h.offset = 0, 0
 	h.w = h.w[:0]

@@ -3,17 +3,21 @@ package canaryanalysisconnector
 import "github.com/canarytrace/canarytrace/internal/eventtime"
 
 // maxWindowSlots bounds the slots of a window: each holds a histogram, per
-// operation and arm, so 30 one-step slots (5m of 10s steps) would cost three
-// times the memory of 10 three-step slots for the same gauges.
+// series, so 30 one-step slots (5m of 10s steps) would cost three times
+// the memory of 10 three-step slots for the same gauges.
 const maxWindowSlots = 10
 
-// window holds one operation arm's recent weighted calls, errors and
-// durations in a ring of slots, each covering perSlot consecutive steps, for
-// the canary.error_rate and canary.latency gauges. Slots are reused in
-// place as steps move on.
+// window accumulates one series' weighted calls, errors and durations: the
+// recent steps in a ring of slots, each covering perSlot consecutive
+// steps, for the canary.error_rate and canary.latency gauges; everything
+// older, and the spans the gauges leave out (late or far ahead), in
+// retired, so that retired and the slots together are the series' totals
+// for canary.calls and canary.duration. A span is added once, to one of
+// them: the gauges and the user metrics cost one accumulation per span.
 type window struct {
 	perSlot eventtime.Step
 	slots   []slot
+	retired slot
 	// cur is the slot the step curStep was last added to: nearly every
 	// span lands in the newest step, and finding its slot takes three
 	// integer divisions.
@@ -24,9 +28,30 @@ type window struct {
 type slot struct {
 	id     eventtime.Step // step / perSlot
 	used   bool
-	calls  float64
-	errors float64
+	ok     float64 // weighted calls without error
+	errors float64 // weighted calls with error
+	sum    float64 // weighted seconds
 	hist   whist
+}
+
+func (sl *slot) add(weight float64, isErr bool, seconds float64, bucket int32, zero bool) {
+	if isErr {
+		sl.errors += weight
+	} else {
+		sl.ok += weight
+	}
+	sl.sum += weight * seconds
+	sl.hist.add(bucket, zero, weight)
+}
+
+// fold moves o's counts into sl and empties o.
+func (sl *slot) fold(o *slot) {
+	sl.ok += o.ok
+	sl.errors += o.errors
+	sl.sum += o.sum
+	sl.hist.merge(&o.hist)
+	o.ok, o.errors, o.sum = 0, 0, 0
+	o.hist.reset()
 }
 
 // newWindow covers steps steps with at most maxWindowSlots slots.
@@ -49,36 +74,38 @@ func (w *window) index(id eventtime.Step) int {
 	return int(((id % n) + n) % n)
 }
 
-// add records a span's weight in its step's slot. A span older than what
-// the slot now holds has left the window: it is dropped.
-func (w *window) add(s eventtime.Step, weight float64, isErr bool, bucket int32, zero bool) {
+// add records a span in its step's slot. A span older than what the slot
+// now holds has left the window: it counts in retired.
+func (w *window) add(s eventtime.Step, weight float64, isErr bool, seconds float64, bucket int32, zero bool) {
 	sl := w.cur
 	if sl == nil || s != w.curStep {
 		id := w.slotOf(s)
 		sl = &w.slots[w.index(id)]
 		if sl.used && sl.id != id {
 			if id < sl.id {
+				w.retired.add(weight, isErr, seconds, bucket, zero)
 				return
 			}
-			sl.calls, sl.errors = 0, 0
-			sl.hist.reset()
+			w.retired.fold(sl)
 		}
 		sl.id, sl.used = id, true
 		// The slot holds step s until a later step takes it over, which
 		// goes through here and moves cur.
 		w.cur, w.curStep = sl, s
 	}
-	sl.calls += weight
-	if isErr {
-		sl.errors += weight
-	}
-	sl.hist.add(bucket, zero, weight)
+	sl.add(weight, isErr, seconds, bucket, zero)
 }
 
-// stats sums, into into, the slots of the window ending with the slot that
-// holds step at: the configured window, rounded to whole slots.
+// addRetired records a span the gauges leave out (late or far ahead): it
+// counts in the totals only.
+func (w *window) addRetired(weight float64, isErr bool, seconds float64, bucket int32, zero bool) {
+	w.retired.add(weight, isErr, seconds, bucket, zero)
+}
+
+// stats adds, to into, the slots of the window ending with the slot that
+// holds step at (the configured window, rounded to whole slots), and
+// returns their weighted calls and errors.
 func (w *window) stats(at eventtime.Step, into *whist) (calls, errors float64) {
-	into.reset()
 	last := w.slotOf(at)
 	oldest := last - eventtime.Step(len(w.slots))
 	for i := range w.slots {
@@ -86,9 +113,30 @@ func (w *window) stats(at eventtime.Step, into *whist) (calls, errors float64) {
 		if !sl.used || sl.id <= oldest || sl.id > last {
 			continue
 		}
-		calls += sl.calls
+		calls += sl.ok + sl.errors
 		errors += sl.errors
 		into.merge(&sl.hist)
 	}
 	return calls, errors
+}
+
+// totals returns everything the window holds, retired and in slots: the
+// weighted calls without and with error and seconds; into (emptied of
+// weights first, its bucket layout kept) receives the durations.
+func (w *window) totals(into *whist) (calls [2]float64, sum float64) {
+	into.clearWeights()
+	calls = [2]float64{w.retired.ok, w.retired.errors}
+	sum = w.retired.sum
+	into.merge(&w.retired.hist)
+	for i := range w.slots {
+		sl := &w.slots[i]
+		if !sl.used {
+			continue
+		}
+		calls[0] += sl.ok
+		calls[1] += sl.errors
+		sum += sl.sum
+		into.merge(&sl.hist)
+	}
+	return calls, sum
 }

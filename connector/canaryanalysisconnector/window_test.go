@@ -21,14 +21,46 @@ func TestWindowKeepsTheLastSlotsOnly(t *testing.T) {
 	w := newWindow(6) // one step a slot
 	var h whist
 	for s := eventtime.Step(100); s < 110; s++ {
-		w.add(s, 1, s%2 == 0, 0, false)
+		w.add(s, 1, s%2 == 0, 0.1, 0, false)
 	}
 	calls, errs := w.stats(109, &h)
 	assert.Equal(t, 6.0, calls, "steps 104..109")
 	assert.Equal(t, 3.0, errs)
+	h.reset()
 	calls, _ = w.stats(106, &h)
 	assert.Equal(t, 3.0, calls, "steps 104..106; 101..103 were overwritten")
-	w.add(100, 1, false, 0, false) // left the window: dropped
+	w.add(100, 1, false, 0.1, 0, false) // left the window: counted in the totals only
+	h.reset()
 	calls, _ = w.stats(109, &h)
 	assert.Equal(t, 6.0, calls)
+}
+
+// The gauges see the recent slots; canary.calls and canary.duration see
+// everything the window was given: overwritten slots, spans older than
+// their slot, and spans the gauges leave out.
+func TestWindowTotalsKeepEverySpan(t *testing.T) {
+	w := newWindow(3)
+	for s := eventtime.Step(0); s < 10; s++ {
+		w.add(s, 2, s == 1, 0.5, int32(s), false)
+	}
+	w.add(2, 2, false, 0.5, 2, false) // older than its slot now holds
+	w.addRetired(10, true, 1, 20, false)
+	w.addRetired(1, false, 0, 0, true)
+
+	h := whist{track: true}
+	calls, sum := w.totals(&h)
+	assert.Equal(t, [2]float64{2*10 + 1, 2 + 10}, calls, "ok: 10 in steps (one an error) + one old + one zero-duration; errors: step 1 + the retired one")
+	assert.InDelta(t, 11*2*0.5+10, sum, 1e-9)
+	assert.InDelta(t, 2*11+10+1, h.total(), 1e-9)
+	assert.Equal(t, 1.0, h.zero)
+
+	// Totals again give the same, not twice as much.
+	calls2, sum2 := w.totals(&h)
+	assert.Equal(t, calls, calls2)
+	assert.Equal(t, sum, sum2)
+	assert.InDelta(t, 2*11+10+1, h.total(), 1e-9)
+
+	var g whist
+	recent, _ := w.stats(9, &g)
+	assert.Equal(t, 6.0, recent, "steps 7..9")
 }
