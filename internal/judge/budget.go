@@ -32,6 +32,19 @@ const (
 	tunedForRelease   = 40000
 )
 
+// tunedForErrors tunes an operation's error-rate boundary in its own
+// intrinsic time, the errors a canary exactly at tolerance would have made
+// so far (toleratedErrors), instead of in calls: the information in an
+// error count is its number of errors, whatever the rate. A count of a few
+// expected errors is far more skewed than the normal approximation allows
+// (at 5 expected errors the chance of exceeding 4 standard deviations is
+// about 20 times the normal's), so the boundary is kept wide there (20%
+// wider than at its narrowest at 5 tolerated errors) and is tightest at 60;
+// from 20 to 130 it is within about 2% of its narrowest. For an operation
+// on every request at 0.75% tolerated errors and 10 canary calls a second
+// that is 5 to 30 minutes.
+const tunedForErrors = 60
+
 // operationShare returns the share of the guards' budget of the j-th
 // operation (1-based, in order of discovery) when first operations were
 // present at the first judged step: those split 1-laterShare equally; the
@@ -57,28 +70,43 @@ func operationShare(j, first int) float64 {
 	return share / float64(size)
 }
 
-// levels are the alphas of one release's checks.
+// levels are the alphas of one release's checks. Each level's share (release
+// or operation) is halved between the two tolerances of the criteria, the
+// error rate and the latency, and each half split equally among its checks
+// (error_rate, and fail_above when set; one check per latency quantile): the
+// number of quantiles configured does not dilute the error-rate guard.
 type levels struct {
-	releaseFail float64 // each release-level check's false-fail level
-	releasePass float64 // each release-level check's false-pass level
-	opFail      func(rank, first int) float64
+	releaseError   float64 // the release-level error_rate (and fail_above) check's false-fail level
+	releaseLatency float64 // each release-level latency check's false-fail level
+	releasePass    float64 // each release-level check's false-pass level
+	opError        func(rank, first int) float64
+	opLatency      func(rank, first int) float64
 }
 
 func levelsOf(c Criteria) levels {
 	alpha := 1 - c.Confidence
-	n := float64(len(c.Latency.Quantiles) + 1)
-	if c.ErrorRate.FailAbove > 0 {
-		n++ // fail_above is one more release-level test
+	nq := float64(len(c.Latency.Quantiles))
+	errShare, latShare := 0.5, 0.5
+	if nq == 0 {
+		errShare, latShare, nq = 1, 0, 1
 	}
-	nOp := float64(len(c.Latency.Quantiles) + 1)
+	nErr := 1.0
+	if c.ErrorRate.FailAbove > 0 {
+		nErr++ // fail_above is one more release-level test
+	}
+	op := func(share, n float64) func(rank, first int) float64 {
+		return func(rank, first int) float64 {
+			return alpha * (1 - releaseShare) * operationShare(rank, first) * share / n
+		}
+	}
 	return levels{
-		releaseFail: alpha * releaseShare / n,
+		releaseError:   alpha * releaseShare * errShare / nErr,
+		releaseLatency: alpha * releaseShare * latShare / nq,
 		// A false promote needs every release-level check to pass, so a
 		// canary beyond tolerance on some check is promoted only if that
 		// check falsely passes: level alpha each bounds it by alpha.
 		releasePass: alpha,
-		opFail: func(rank, first int) float64 {
-			return alpha * (1 - releaseShare) * operationShare(rank, first) / nOp
-		},
+		opError:     op(errShare, 1),
+		opLatency:   op(latShare, nq),
 	}
 }

@@ -49,8 +49,10 @@ func releaseInflation(est *opRun, latency bool) float64 {
 }
 
 // errorCheck judges the error rate of one operation (strata = itself) or of
-// the release (strata = its operations, est = their pooled totals).
-func (r *run) errorCheck(est *opRun, strata []*opRun, c Criteria, failA, passA, tunedFor float64, ev *evidence.Evidence) CheckResult {
+// the release (strata = its operations, est = their pooled totals). The
+// release's boundary is tuned in effective calls (tunedForRelease), an
+// operation's in tolerated errors (tunedForErrors).
+func (r *run) errorCheck(est *opRun, strata []*opRun, c Criteria, failA, passA float64, ev *evidence.Evidence) CheckResult {
 	res := CheckResult{Operation: est.op, Check: CheckErrorRate, Samples: samplesOf(est)}
 	cn, st := &est.arm[0], &est.arm[1]
 	res.Canary, res.Stable = ratio(cn.errorsHT, cn.calls), ratio(st.errorsHT, st.calls)
@@ -82,7 +84,10 @@ func (r *run) errorCheck(est *opRun, strata []*opRun, c Criteria, failA, passA, 
 	if release && c.ErrorRate.PassBelow > 0 {
 		also = append(also, below)
 	}
-	b := boundariesAt(rel.t, failA, passA, tunedFor)
+	b := boundariesAt(rel.t, failA, passA, tunedForRelease)
+	if !release {
+		b = boundariesAt(toleratedErrors(est, c.ErrorRate), failA, passA, tunedForErrors)
+	}
 	now := decide([]contrast{rel, abs}, []contrast{rel, abs}, also, b)
 	overLimit := false
 	if release && c.ErrorRate.FailAbove > 0 && decide([]contrast{over}, nil, nil, b) == Fail {

@@ -87,3 +87,18 @@ func errorContrasts(o *opRun, cr ErrorRateCriteria) (rel, abs, diff contrast) {
 	diff = rateContrast(o, c.errors, s.errors, 1, 0, dc)
 	return rel, abs, diff
 }
+
+// toleratedErrors is the operation's intrinsic time for its error-rate
+// boundary: the errors a canary exactly at tolerance would have made in the
+// comparison so far, t x max(stable rate (1+r), stable rate + a). It is the
+// variance of the canary's error count at the null (each error a rare,
+// nearly independent event), so it measures the information of the test
+// whatever the rate. The rate is floored like the variances' (floorRate).
+func toleratedErrors(o *opRun, cr ErrorRateCriteria) float64 {
+	if o.t <= 0 {
+		return 0
+	}
+	ps := o.arm[1].errors / o.t
+	tol := math.Max((1+cr.MaxRelativeIncrease)*ps, ps+cr.MaxAbsoluteIncrease)
+	return o.t * floorRate(tol, o.arm[0].observed)
+}

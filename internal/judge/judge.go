@@ -187,17 +187,18 @@ func (r *run) verdict(c Criteria, ev *evidence.Evidence, step evidence.Step) Rel
 	var checks []CheckResult
 	// Release level: every operation is a stratum.
 	pooled := r.pooled()
-	checks = append(checks, r.errorCheck(pooled, r.ops, c, lv.releaseFail, lv.releasePass, tunedForRelease, ev))
+	checks = append(checks, r.errorCheck(pooled, r.ops, c, lv.releaseError, lv.releasePass, ev))
 	for _, q := range c.Latency.Quantiles {
-		checks = append(checks, r.latencyCheck(pooled, r.ops, q, c, lv.releaseFail, lv.releasePass, tunedForRelease, ev))
+		checks = append(checks, r.latencyCheck(pooled, r.ops, q, c, lv.releaseLatency, lv.releasePass, tunedForRelease, ev))
 	}
 	nRelease := len(checks)
 	ops := append([]*opRun(nil), r.ops...)
 	sort.Slice(ops, func(a, b int) bool { return ops[a].rank < ops[b].rank })
 	for _, o := range ops {
-		a := lv.opFail(o.rank, r.firstBlock)
 		one := []*opRun{o}
-		checks = append(checks, r.errorCheck(o, one, c, a, a, tunedForOperation, ev))
+		a := lv.opError(o.rank, r.firstBlock)
+		checks = append(checks, r.errorCheck(o, one, c, a, a, ev))
+		a = lv.opLatency(o.rank, r.firstBlock)
 		for _, q := range c.Latency.Quantiles {
 			checks = append(checks, r.latencyCheck(o, one, q, c, a, a, tunedForOperation, ev))
 		}
