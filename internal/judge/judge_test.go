@@ -236,6 +236,50 @@ func TestOperationSharesSpendAtMostTheBudget(t *testing.T) {
 	assert.InDelta(t, 0.075, operationShare(3, 10), 1e-15)
 }
 
+// TestLevelsSpendAtMostTheBudget: the false-fail levels of all checks of a
+// release add up to at most 1 - confidence, and the error-rate guard keeps
+// half of each share however many quantiles are configured.
+func TestLevelsSpendAtMostTheBudget(t *testing.T) {
+	for _, nq := range []int{0, 1, 2, 5} {
+		for _, failAbove := range []float64{0, 0.02} {
+			c := DefaultCriteria()
+			c.Latency.Quantiles = []float64{0.5, 0.9, 0.95, 0.99, 0.999}[:nq]
+			c.ErrorRate.FailAbove = failAbove
+			lv := levelsOf(c)
+			nErr := 1.0
+			if failAbove > 0 {
+				nErr = 2
+			}
+			sum := lv.releaseError*nErr + lv.releaseLatency*float64(nq)
+			for j := 1; j <= 100_000; j++ {
+				sum += lv.opError(j, 10) + lv.opLatency(j, 10)*float64(nq)
+			}
+			alpha := 1 - c.Confidence
+			assert.LessOrEqual(t, sum, alpha*(1+1e-12), "quantiles=%d fail_above=%v", nq, failAbove)
+			assert.Greater(t, sum, 0.99*alpha, "quantiles=%d fail_above=%v", nq, failAbove)
+			if nq > 0 {
+				assert.InDelta(t, alpha*0.9*0.075/2, lv.opError(1, 10), 1e-15, "half of an operation's share, quantiles=%d", nq)
+			}
+		}
+	}
+}
+
+// TestErrorBoundaryIsWideWhileFewErrorsAreExpected: tuned in tolerated
+// errors, an operation's error-rate boundary is about 20% wider at 5 than
+// at its narrowest (60), and within about 2% of it from 20 to 130.
+func TestErrorBoundaryIsWideWhileFewErrorsAreExpected(t *testing.T) {
+	a := levelsOf(DefaultCriteria()).opError(1, 10)
+	at := func(tau float64) float64 { return boundariesAt(tau, a, a, tunedForErrors).fail }
+	least := at(tunedForErrors)
+	for tau := 1.0; tau < 1000; tau++ {
+		assert.GreaterOrEqual(t, at(tau), least*(1-1e-3), "tau=%v", tau)
+	}
+	assert.InDelta(t, 1.20, at(5)/least, 0.01)
+	for _, tau := range []float64{20, 43, 130} {
+		assert.Less(t, at(tau)/least, 1.025, "tau=%v", tau)
+	}
+}
+
 func TestHistogramQuantileAndExceedanceAgree(t *testing.T) {
 	var h evidence.Histogram
 	for ms := 1; ms <= 1000; ms++ {
