@@ -160,7 +160,7 @@ type run struct {
 	settled    map[checkID]Verdict
 	current    Verdict
 	since      evidence.Step
-	reason     string // the reason of a rollback, kept once final
+	reason     string // the reason of a rollback: the last one a failing check gave
 }
 
 type checkID struct {
@@ -253,9 +253,13 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 	if evaluated > 0 {
 		v.Score = math.Round(1000*float64(passed)/float64(evaluated)) / 10
 	}
+	// A rollback is final for the run, but what it names is not: a check
+	// failing later can say more about where the canary broke (a callee
+	// failing one step after the release's call of it), so the reason
+	// names the most telling check failing now.
 	next, reason := Inconclusive, ""
 	switch {
-	case r.current == Fail:
+	case failed == nil && r.current == Fail:
 		next, reason = Fail, r.reason
 	case failed != nil:
 		next = Fail
@@ -274,9 +278,9 @@ func (r *run) conclude(checks []CheckResult, nRelease int, c Criteria, step evid
 	}
 	if next != r.current {
 		r.current, r.since = next, step
-		if next == Fail {
-			r.reason = reason
-		}
+	}
+	if next == Fail {
+		r.reason = reason
 	}
 	v.Verdict, v.Reason, v.Since = r.current, reason, r.since
 	return v

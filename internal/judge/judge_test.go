@@ -325,7 +325,7 @@ func ExampleJudge() {
 	}
 	// Output:
 	// payments@1.4.0@0 rollback since step 2
-	// error_rate of payments POST /pay (server) failed: error rate 20% vs 0.5% (×40), 120 vs 1,200 calls, 95% confidence (2 failing checks in all)
+	// error_rate of payments POST /pay (server) failed: error rate 20% vs 0.5% (×40), 400 vs 4,000 calls, 95% confidence (2 failing checks in all)
 }
 
 // BenchmarkJudgeStep is one step of a release with ten operations: add the
@@ -400,4 +400,33 @@ func TestTheReasonNamesTheCalleeNotTheCallOfIt(t *testing.T) {
 	// In a release of inventory, checkout's client span is another
 	// service's operation: the ratio decides.
 	assert.True(t, moreTelling(&call, &callee, "inventory"))
+}
+
+// A rollback stays a rollback from the step it was decided, but what it
+// names follows the checks failing now: when the callee fails one step
+// after the release's call of it, the reason moves to the callee. With no
+// check failing any more, the last reason stays.
+func TestARollbackNamesTheMostTellingCheckFailingNow(t *testing.T) {
+	r := &run{run: evidence.Run{Release: evidence.Release{Service: "checkout", Version: "1.5.0"}}}
+	c := DefaultCriteria()
+	call := CheckResult{Operation: evidence.Operation{Service: "checkout", Name: "GET /stock", Kind: "SPAN_KIND_CLIENT"},
+		Check: "error_rate", Verdict: Fail, Canary: 0.031, Stable: 0.002, Reason: "the call"}
+	callee := CheckResult{Operation: evidence.Operation{Service: "inventory", Name: "GET /stock", Kind: "SPAN_KIND_SERVER"},
+		Check: "error_rate", Verdict: Inconclusive, Canary: 0.03, Stable: 0.002, Reason: "the callee"}
+
+	v := r.conclude([]CheckResult{call, callee}, 0, c, 7)
+	assert.Equal(t, Fail, v.Verdict)
+	assert.Contains(t, v.Reason, "checkout GET /stock")
+
+	callee.Verdict = Fail
+	v = r.conclude([]CheckResult{call, callee}, 0, c, 8)
+	assert.Equal(t, Fail, v.Verdict)
+	assert.Equal(t, evidence.Step(7), v.Since, "decided at step 7")
+	assert.Contains(t, v.Reason, "inventory GET /stock")
+	assert.Contains(t, v.Reason, "(2 failing checks in all)")
+
+	call.Verdict, callee.Verdict = Pass, Pass
+	v = r.conclude([]CheckResult{call, callee}, 0, c, 9)
+	assert.Equal(t, Fail, v.Verdict, "a rollback is final")
+	assert.Contains(t, v.Reason, "inventory GET /stock")
 }
