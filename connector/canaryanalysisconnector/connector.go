@@ -290,7 +290,7 @@ func (c *canaryConnector) count(ctx context.Context, n counts) {
 // record adds one span to the user metrics, the window and the evidence of
 // every release it is attributed to. The caller holds the lock.
 func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
-	arrival := c.clock.ObserveUnixNano(f.end)
+	arrival := c.clock.ObserveUnixNanoAt(f.end, c.wall.unixNano())
 	n.skewed += int64(arrival.Ignored)
 	atts, primary, why := c.attribute(res, f)
 	switch why {
@@ -306,7 +306,8 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 		n.overflowed++
 	}
 	op.lastEnd = max(op.lastEnd, f.end)
-	sp := evidence.NewSpan(f.traceID, f.isErr, f.duration)
+	sp := &f.span
+	sp.FindBucket()
 	bucket, zero := sp.Bucket()
 
 	s := ro.series[primary]
@@ -318,7 +319,7 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	// bits do not matter, the per-span cost does. Spans late or far ahead
 	// count in canary.calls and canary.duration but not in the window
 	// gauges.
-	s.add(arrival.Step, !arrival.Late && !arrival.Ahead, f.adjusted, f.isErr, float64(f.duration)*1e-9, bucket, zero, f.end)
+	s.add(arrival.Step, !arrival.Late && !arrival.Ahead, f.adjusted, sp.Error, float64(sp.Duration)*1e-9, bucket, zero, f.end)
 
 	// Evidence of a span far ahead is kept at the reference's step (see
 	// eventtime.Arrival).
@@ -334,7 +335,7 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
 	}
 
 	for _, a := range atts {
-		c.pending.ObserveSeries(op.evidenceOf(a.Release, c.pending), a.Arm, evStep, f.threshold, &sp)
+		c.pending.ObserveSeries(op.evidenceOf(a.Release, c.pending), a.Arm, evStep, f.threshold, sp)
 	}
 }
 

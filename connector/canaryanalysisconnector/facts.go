@@ -25,13 +25,13 @@ type spanFacts struct {
 	name, kind, extra string
 	// kindCode is the span kind when it is a dimension (kind is its
 	// name), else 0.
-	kindCode  ptrace.SpanKind
-	stage     string
-	hasStage  bool
-	isErr     bool
-	end       int64 // unix ns
-	duration  time.Duration
-	traceID   [16]byte
+	kindCode ptrace.SpanKind
+	stage    string
+	hasStage bool
+	end      int64 // unix ns
+	// span holds the trace ID, error and duration as evidence records
+	// them; record finds its latency bucket.
+	span      evidence.Span
 	threshold uint64
 	adjusted  float64
 }
@@ -97,7 +97,7 @@ func (r *reader) resource(res pcommon.Resource) resourceFacts {
 func (r *reader) span(s ptrace.Span, res *resourceFacts, f *spanFacts) {
 	attrs := s.Attributes()
 	start, end := s.StartTimestamp(), s.EndTimestamp()
-	f.end, f.traceID, f.adjusted = int64(end), s.TraceID(), 1
+	f.end, f.span.TraceID, f.adjusted = int64(end), s.TraceID(), 1
 	kind := s.Kind()
 	if r.withName {
 		f.name = s.Name()
@@ -106,10 +106,10 @@ func (r *reader) span(s ptrace.Span, res *resourceFacts, f *spanFacts) {
 		f.kind, f.kindCode = spanKindString(kind), kind
 	}
 	if end > start {
-		f.duration = time.Duration(end - start)
+		f.span.Duration = time.Duration(end - start)
 	}
-	f.isErr = r.cfg.Errors.SpanStatus && s.Status().Code() == ptrace.StatusCodeError
-	r.spanAttributes(attrs, !f.isErr && r.cfg.Errors.HTTPServer5xx && kind == ptrace.SpanKindServer, f)
+	f.span.Error = r.cfg.Errors.SpanStatus && s.Status().Code() == ptrace.StatusCodeError
+	r.spanAttributes(attrs, !f.span.Error && r.cfg.Errors.HTTPServer5xx && kind == ptrace.SpanKindServer, f)
 	if ts := s.TraceState().AsRaw(); ts != "" {
 		st := r.stratum(ts)
 		f.threshold, f.adjusted = st.threshold, st.adjusted
@@ -138,7 +138,7 @@ func (r *reader) spanAttributes(attrs pcommon.Map, status bool, f *spanFacts) {
 		v, ok = attrs.Get(attrHTTPStatusLegacy)
 	}
 	if ok {
-		f.isErr = serverError(v)
+		f.span.Error = serverError(v)
 	}
 }
 

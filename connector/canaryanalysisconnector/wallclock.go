@@ -8,9 +8,10 @@ import "time"
 // while a batch is recorded the clock is read once and held.
 // It is guarded by the connector's lock.
 type heldClock struct {
-	now  func() time.Time
-	at   time.Time
-	held bool
+	now     func() time.Time
+	at      time.Time
+	atNanos int64 // at in Unix nanoseconds
+	held    bool
 }
 
 // Now is the held time while holding, else the wall clock.
@@ -25,11 +26,24 @@ func (h *heldClock) Now() time.Time {
 func (h *heldClock) hold() {
 	if h != nil {
 		h.at, h.held = h.now(), true
+		h.atNanos = h.at.UnixNano()
 	}
 }
 
 func (h *heldClock) release() {
 	if h != nil {
 		h.held = false
+	}
+}
+
+// unixNano is Now in Unix nanoseconds; 0 for no clock (span time).
+func (h *heldClock) unixNano() int64 {
+	switch {
+	case h == nil:
+		return 0
+	case h.held:
+		return h.atNanos
+	default:
+		return h.now().UnixNano()
 	}
 }

@@ -123,20 +123,33 @@ func (w *Watermark) Observe(end time.Time) Arrival { return w.ObserveUnixNano(en
 // ObserveUnixNano is Observe for an end time in Unix nanoseconds, as spans
 // carry it: no time.Time to build per span.
 func (w *Watermark) ObserveUnixNano(ns int64) Arrival {
-	a := Arrival{Step: w.stepOf(ns)}
 	if w.now != nil {
-		now := w.now().UnixNano()
-		a.Ignored = w.observeLive(ns, now)
-		if a.Ignored == 1 {
-			a.Ahead, a.Step = true, stepOfNanos(now, int64(w.cfg.Interval))
-		}
-	} else {
-		ref, hadMax := w.maxSeen, w.hasMax
-		a.Ignored = w.observeSpanTime(ns)
-		if hadMax && ns > ref+int64(w.cfg.MaxFutureSkew) && w.hasCand && w.candidate == ns {
-			// An unconfirmed jump: counted at the old timeline's end.
-			a.Ahead, a.Step = true, stepOfNanos(ref, int64(w.cfg.Interval))
-		}
+		return w.ObserveUnixNanoAt(ns, w.now().UnixNano())
+	}
+	a := Arrival{Step: w.stepOf(ns)}
+	ref, hadMax := w.maxSeen, w.hasMax
+	a.Ignored = w.observeSpanTime(ns)
+	if hadMax && ns > ref+int64(w.cfg.MaxFutureSkew) && w.hasCand && w.candidate == ns {
+		// An unconfirmed jump: counted at the old timeline's end.
+		a.Ahead, a.Step = true, stepOfNanos(ref, int64(w.cfg.Interval))
+	}
+	a.Late = w.hasNext && a.Step < w.next
+	return a
+}
+
+// ObserveUnixNanoAt is ObserveUnixNano for a caller that read the wall
+// clock itself, once for a batch of spans (now, Unix nanoseconds): a batch
+// is recorded in microseconds, and reading the clock per span costs more
+// than the rest of observing it. In span time (no wall clock) now is
+// ignored.
+func (w *Watermark) ObserveUnixNanoAt(ns, now int64) Arrival {
+	if w.now == nil {
+		return w.ObserveUnixNano(ns)
+	}
+	a := Arrival{Step: w.stepOf(ns)}
+	a.Ignored = w.observeLive(ns, now)
+	if a.Ignored == 1 {
+		a.Ahead, a.Step = true, stepOfNanos(now, int64(w.cfg.Interval))
 	}
 	a.Late = w.hasNext && a.Step < w.next
 	return a

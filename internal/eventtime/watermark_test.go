@@ -186,3 +186,30 @@ func TestValidate(t *testing.T) {
 	bad.MaxSteps = 0
 	assert.ErrorIs(t, bad.Validate(), ErrMaxSteps)
 }
+
+// A caller holding the wall clock's reading for a batch gets what reading
+// it per span would give: the same arrivals, late, ahead and ignored, and
+// the same steps to judge. In span time the reading is ignored.
+func TestObserveAtAHeldReadingMatchesReadingTheClock(t *testing.T) {
+	now := at(10 * time.Minute)
+	clock := New(testConfig(), func() time.Time { return now })
+	held := New(testConfig(), func() time.Time { return now })
+	ends := []time.Duration{-20 * time.Minute, 5 * time.Minute, 9 * time.Minute, 13 * time.Minute, 9*time.Minute + 59*time.Second, time.Minute}
+	for round := range 3 {
+		for _, d := range ends {
+			ns := at(d).UnixNano()
+			require.Equal(t, clock.ObserveUnixNano(ns), held.ObserveUnixNanoAt(ns, now.UnixNano()), "round %d, end %s", round, d)
+		}
+		a, aok := clock.Advance()
+		b, bok := held.Advance()
+		require.Equal(t, aok, bok)
+		require.Equal(t, a, b)
+		now = now.Add(15 * time.Second)
+	}
+
+	spanTime, ignoring := New(testConfig(), nil), New(testConfig(), nil)
+	for _, d := range ends {
+		ns := at(d).UnixNano()
+		require.Equal(t, spanTime.ObserveUnixNano(ns), ignoring.ObserveUnixNanoAt(ns, 42))
+	}
+}

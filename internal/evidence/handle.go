@@ -45,8 +45,16 @@ type Span struct {
 
 // NewSpan returns the span with its latency bucket found.
 func NewSpan(traceID [16]byte, isErr bool, d time.Duration) Span {
-	i, ok := BucketIndex(d)
-	return Span{TraceID: traceID, Error: isErr, Duration: d, bucket: i, zero: !ok}
+	s := Span{TraceID: traceID, Error: isErr, Duration: d}
+	s.FindBucket()
+	return s
+}
+
+// FindBucket finds the latency bucket of the span's Duration, for a span
+// filled in place (a reader that writes its fields saves copying them).
+func (s *Span) FindBucket() {
+	i, ok := BucketIndex(s.Duration)
+	s.bucket, s.zero = i, !ok
 }
 
 // Bucket returns the span's latency bucket; zero is true for the zero
