@@ -14,6 +14,9 @@ import (
 type attributionMemo struct {
 	entries [memoEntries]memoEntry
 	next    int
+	// last is the entry of the previous answer, tried first: a pod's
+	// spans mostly carry one stage value.
+	last int
 }
 
 // memoEntries covers a resource's usual span stage values: none, canary,
@@ -30,6 +33,14 @@ type memoEntry struct {
 	why      release.Unattributed
 }
 
+// answers reports whether the entry holds the attribution of f's stage
+// value, still valid at stamp now. Most spans carry no stage value, and
+// comparing two empty strings still costs a call.
+func (e *memoEntry) answers(f *spanFacts, now release.Stamp) bool {
+	return e.ok && e.hasStage == f.hasStage && len(e.stage) == len(f.stage) &&
+		(len(f.stage) == 0 || e.stage == f.stage) && e.stamp.SameRuns(now)
+}
+
 func (m *attributionMemo) reset() {
 	for i := range m.entries {
 		m.entries[i].ok = false
@@ -42,9 +53,12 @@ func (m *attributionMemo) reset() {
 func (c *canaryConnector) attribute(res *resourceFacts, f *spanFacts) ([]release.Attribution, stage.Arm, release.Unattributed) {
 	now := c.releases.Stamp()
 	m := &c.memo
+	if e := &m.entries[m.last]; e.answers(f, now) {
+		return e.atts, e.primary, e.why
+	}
 	for i := range m.entries {
-		e := &m.entries[i]
-		if e.ok && e.hasStage == f.hasStage && e.stage == f.stage && e.stamp.SameRuns(now) {
+		if e := &m.entries[i]; e.answers(f, now) {
+			m.last = i
 			return e.atts, e.primary, e.why
 		}
 	}
