@@ -50,7 +50,12 @@ func (s *series) add(st eventtime.Step, inWindow bool, weight float64, isErr boo
 	s.dirty = true
 }
 
-// total brings calls, sum and hist up to date with the window.
+// total brings calls, sum and hist up to date with the window. The window
+// sums its parts in another order each time, which can come out an ulp
+// lower than before: a total never goes down (a cumulative sum that did
+// would read as a counter reset).
 func (s *series) total() {
-	s.calls, s.sum = s.win.totals(&s.hist)
+	calls, sum := s.win.totals(&s.hist)
+	s.calls = [2]float64{max(s.calls[0], calls[0]), max(s.calls[1], calls[1])}
+	s.sum = max(s.sum, sum)
 }

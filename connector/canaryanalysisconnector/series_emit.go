@@ -78,7 +78,10 @@ func (c *canaryConnector) putSeries(attrs pcommon.Map, k seriesKey) {
 func (c *canaryConnector) fillHistogram(hp pmetric.ExponentialHistogramDataPoint, s *series, delta bool) {
 	h := &s.hist
 	hp.SetScale(evidence.Scale)
-	zero := roundCount(h.zero)
+	// max: the totals are summed anew for each emission, in an order that
+	// can come out an ulp lower than the last one; a count never goes down
+	// (and a delta of unsigned counts must not wrap).
+	zero := max(roundCount(h.zero), h.sentZero)
 	count := zero
 	if delta {
 		hp.SetZeroCount(zero - h.sentZero)
@@ -91,7 +94,7 @@ func (c *canaryConnector) fillHistogram(hp pmetric.ExponentialHistogramDataPoint
 	counts := hp.Positive().BucketCounts()
 	counts.EnsureCapacity(len(h.w))
 	for j, w := range h.w {
-		n := roundCount(w)
+		n := max(roundCount(w), h.sent[j])
 		d := n
 		if delta {
 			d -= h.sent[j]

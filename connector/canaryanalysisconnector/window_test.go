@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/canarytrace/canarytrace/internal/eventtime"
 )
@@ -63,4 +64,27 @@ func TestWindowTotalsKeepEverySpan(t *testing.T) {
 	var g whist
 	recent, _ := w.stats(9, &g)
 	assert.Equal(t, 6.0, recent, "steps 7..9")
+}
+
+// The totals are summed anew for every emission, so they can come out an
+// ulp below the last ones: what is emitted never goes down, and a delta of
+// unsigned bucket counts never wraps around.
+func TestSeriesTotalsNeverGoDown(t *testing.T) {
+	s := newSeries(0, 6)
+	s.add(1, true, 2.4, false, 0.1, 3, false, 0) // bucket weight 2.4 rounds to 2
+	s.total()
+	s.calls[0] += 1e-9 // as if the last sum had come out a hair higher
+	s.sum += 1e-9
+	s.hist.sent[0] = 3 // and a bucket had been emitted rounded up
+	s.hist.sentZero = 1
+	before := s.calls
+	s.dirty = true
+	s.total()
+	assert.Equal(t, before, s.calls)
+
+	hp := pmetric.NewExponentialHistogramDataPoint()
+	(&canaryConnector{}).fillHistogram(hp, s, true)
+	assert.Equal(t, []uint64{0}, hp.Positive().BucketCounts().AsRaw(), "no wrap below what was sent")
+	assert.Equal(t, uint64(0), hp.ZeroCount())
+	assert.Equal(t, uint64(0), hp.Count())
 }
