@@ -2,9 +2,11 @@ package canaryanalysisconnector
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/canarytrace/canarytrace/internal/eventtime"
 )
@@ -87,4 +89,31 @@ func TestSeriesTotalsNeverGoDown(t *testing.T) {
 	assert.Equal(t, []uint64{0}, hp.Positive().BucketCounts().AsRaw(), "no wrap below what was sent")
 	assert.Equal(t, uint64(0), hp.ZeroCount())
 	assert.Equal(t, uint64(0), hp.Count())
+}
+
+// Each series keeps its own window, and an operation arm's gauges add its
+// versions': two stable versions of one operation (a stable rollout under
+// way beside the canary) make one stable error rate over both.
+func TestAnArmsGaugeAddsItsVersions(t *testing.T) {
+	h := newHarness(t, testConfig())
+	base := span{service: "checkout", resStage: "stable", name: "POST /checkout", kind: ptrace.SpanKindServer, end: time.Second}
+	old, cur := base, base
+	old.version, cur.version = "1.2", "1.3"
+	oldErr := old
+	oldErr.err = true
+	canary := base
+	canary.version, canary.resStage = "1.4", "canary"
+	h.send(append(append(repeat(3, old), oldErr), append(repeat(4, cur), canary)...)...)
+	h.flush()
+	md := h.last()
+
+	gauge := key("service.name", "checkout", "span.name", "POST /checkout", "span.kind", "SPAN_KIND_SERVER", "deployment.stage", "stable")
+	assert.Equal(t, 1.0/8, values(points(md, metricErrorRate))[gauge], "1 error in 4 + 4 stable calls")
+	calls := values(points(md, metricCalls))
+	series := func(ver, status string) string {
+		return key("service.name", "checkout", "service.version", ver, "span.name", "POST /checkout", "span.kind", "SPAN_KIND_SERVER", "deployment.stage", "stable", "status", status)
+	}
+	assert.Equal(t, 3.0, calls[series("1.2", "ok")])
+	assert.Equal(t, 1.0, calls[series("1.2", "error")])
+	assert.Equal(t, 4.0, calls[series("1.3", "ok")])
 }
