@@ -41,9 +41,10 @@ func BenchmarkSamplerCPU(b *testing.B) {
 }
 
 // BenchmarkConnectorCPU reports, per span of the workload (20,000 traces a
-// run, span time ending just before the wall clock): "ns/span", process
-// CPU time (all goroutines and GC), from the connector's creation to the
-// end of its Shutdown, its final metrics included, net of decoding;
+// run, span time ending just before the wall clock): "ns/span", CPU time
+// from the connector's creation to the end of its Shutdown, its final
+// metrics included: the calling thread's inside its calls plus other
+// threads' growth over decoding alone (see measureCaller);
 // "allocs/span" and "B/span" allocated. ns/op is one whole run, workload
 // generation included, and means little.
 func BenchmarkConnectorCPU(b *testing.B) {

@@ -57,10 +57,10 @@ func MeasureConnectorCPU(ctx context.Context, c Connector, cfg workload.Config) 
 
 // RunConnectorCPU measures the workload decoded and fed to a new connector,
 // from its creation to the end of its Shutdown, its final metrics
-// included, net of decoding (see measurePaired).
+// included, net of decoding (see measureCaller).
 func RunConnectorCPU(ctx context.Context, c Connector, w *Workload) (CPU, error) {
 	out := newMetricsSink(c.counter)
-	r, err := w.measurePaired(ctx, func() (underTest, error) { return c.start(ctx, w, out) })
+	r, err := w.measureCaller(ctx, func() (underTest, error) { return c.start(ctx, w, out) })
 	if err != nil {
 		return CPU{}, fmt.Errorf("%s: %w", c.Name, err)
 	}

@@ -26,11 +26,22 @@ const HeldWait = time.Hour
 // decision or metric (Shutdown decides what a sampler still buffers; a
 // connector emits its last metrics before it), net of decoding.
 type CPU struct {
-	Spans       int
-	CPUPerSpan  float64 // ns of process CPU time per span, net of decoding
-	WallPerSpan float64 // ns of wall time per span, net of decoding
-	AllocsSpan  float64 // heap allocations per span, net of decoding
-	BytesSpan   float64 // heap bytes allocated per span, net of decoding
+	Spans int
+	// CPUPerSpan is the contender's CPU time per span, in ns: for
+	// samplers process CPU net of decoding (measure), for connectors
+	// CallerPerSpan + OtherThreadPerSpan (measureCaller).
+	CPUPerSpan float64
+	// CallerPerSpan is the calling thread's CPU inside the contender's
+	// calls, OtherThreadPerSpan the growth of other threads' CPU (the
+	// garbage collector's, the contender's goroutines') over decoding
+	// alone, and ProcessPerSpan the whole passes' process-CPU difference,
+	// decoding's noise included (connectors only).
+	CallerPerSpan      float64
+	OtherThreadPerSpan float64
+	ProcessPerSpan     float64
+	WallPerSpan        float64 // ns of wall time per span, net of decoding
+	AllocsSpan         float64 // heap allocations per span, net of decoding
+	BytesSpan          float64 // heap bytes allocated per span, net of decoding
 	// DecodePerSpan is the CPU per span of decoding the batches alone,
 	// the receiver's share, subtracted from CPUPerSpan.
 	DecodePerSpan float64

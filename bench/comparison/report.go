@@ -110,7 +110,13 @@ func figure(v float64) string {
 func WriteConnectorTable(w io.Writer, oursName string, ours CPU, peerName string, peer CPU) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", oursName, peerName)
-	cpuRows(tw, ours, peer, ConnectorCPUTarget)
+	ratioRow(tw, "CPU ns/span", ours.CPUPerSpan, peer.CPUPerSpan, ConnectorCPUTarget)
+	ratioRow(tw, "  on the calling thread", ours.CallerPerSpan, peer.CallerPerSpan, 0)
+	ratioRow(tw, "  + other threads (GC)", ours.OtherThreadPerSpan, peer.OtherThreadPerSpan, 0)
+	ratioRow(tw, "process CPU, whole passes", ours.ProcessPerSpan, peer.ProcessPerSpan, 0)
+	ratioRow(tw, "  (decoding alone, subtracted)", ours.DecodePerSpan, peer.DecodePerSpan, 0)
+	ratioRow(tw, "allocs/span", ours.AllocsSpan, peer.AllocsSpan, 0)
+	ratioRow(tw, "B allocated/span", ours.BytesSpan, peer.BytesSpan, 0)
 	tw.Flush()
 
 	fmt.Fprintln(w)
@@ -164,6 +170,11 @@ func WriteSpread(w io.Writer, oursName string, ours []CPU, peerName string, peer
 		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t\n", c.name, v[0], v[len(v)/2], v[len(v)-1])
 	}
 	tw.Flush()
+}
+
+// WriteLeastDisturbed prints the least disturbed figures of runs measured
+// net of decode-only passes (see FastestNet).
+func WriteLeastDisturbed(w io.Writer, ours, peer []CPU) {
 	fmt.Fprintf(w, "least disturbed: %.0f vs %.0f ns/span, ratio %.3f (fastest run minus fastest decode pass: contention only adds CPU time)\n",
 		FastestNet(ours), FastestNet(peer), FastestNet(ours)/FastestNet(peer))
 }
@@ -178,4 +189,11 @@ func FastestNet(runs []CPU) float64 {
 		gross, decode = min(gross, r.GrossPerSpan), min(decode, r.FastestDecodePerSpan)
 	}
 	return gross - decode
+}
+
+// WriteCalibration prints what the connectors' method read for a contender
+// of known cost.
+func WriteCalibration(w io.Writer, c Calibration) {
+	fmt.Fprintf(w, "calibration: a spin loop of %.0f ns/span of CPU reads %.0f ns/span (%.0f on the calling thread, %+.0f other threads); process CPU of whole passes reads %.0f\n",
+		c.Known, c.Measured.CPUPerSpan, c.Measured.CallerPerSpan, c.Measured.OtherThreadPerSpan, c.Measured.ProcessPerSpan)
 }

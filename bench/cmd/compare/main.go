@@ -16,6 +16,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/canarytrace/canarytrace/bench/comparison"
@@ -133,6 +134,7 @@ func compareSamplers(ctx context.Context, cfg workload.Config, o options, prof *
 		comparison.Median(ours.Name, oursCPU, oursHeld), comparison.Median(peer.Name, peerCPU, peerHeld))
 	fmt.Println()
 	comparison.WriteSpread(os.Stdout, ours.Name, oursCPU, peer.Name, peerCPU)
+	comparison.WriteLeastDisturbed(os.Stdout, oursCPU, peerCPU)
 	return nil
 }
 
@@ -141,10 +143,15 @@ func compareConnectors(ctx context.Context, cfg workload.Config, o options, prof
 	fmt.Printf("connectors: default configs (canary_analysis interval 10s; spanmetrics + deployment.stage, service.version, exponential histogram), span time ending %v before the wall clock; median of %d runs\n\n",
 		2*time.Minute, o.runs)
 	ours, peer := comparison.CanaryAnalysis(), comparison.SpanMetrics()
-	var oursCPU, peerCPU []comparison.CPU
+	var oursCPU, peerCPU, calibration []comparison.CPU
+	var known []float64
 	for i := range o.runs {
-		c, err := profiled(prof, i, func() (*comparison.Workload, error) { return comparison.PrepareRecent(cfg, time.Now()) },
-			func(w *comparison.Workload) (comparison.CPU, error) { return comparison.RunConnectorCPU(ctx, ours, w) })
+		var w *comparison.Workload
+		c, err := profiled(prof, i, func() (*comparison.Workload, error) {
+			var err error
+			w, err = comparison.PrepareRecent(cfg, time.Now())
+			return w, err
+		}, func(w *comparison.Workload) (comparison.CPU, error) { return comparison.RunConnectorCPU(ctx, ours, w) })
 		if err != nil {
 			return err
 		}
@@ -152,6 +159,11 @@ func compareConnectors(ctx context.Context, cfg workload.Config, o options, prof
 		if o.oursOnly {
 			continue
 		}
+		cal, err := comparison.Calibrate(ctx, w, calibrationSpin)
+		if err != nil {
+			return fmt.Errorf("calibration: %w", err)
+		}
+		calibration, known = append(calibration, cal.Measured), append(known, cal.Known)
 		if c, err = comparison.MeasureConnectorCPU(ctx, peer, cfg); err != nil {
 			return err
 		}
@@ -159,16 +171,22 @@ func compareConnectors(ctx context.Context, cfg workload.Config, o options, prof
 	}
 	if o.oursOnly {
 		r := comparison.MedianCPU(oursCPU)
-		fmt.Printf("%s: %.0f CPU ns/span (decoding %.0f subtracted), %.2f allocs/span, %.0f B allocated/span; counted every span: %v\n",
-			ours.Name, r.CPUPerSpan, r.DecodePerSpan, r.AllocsSpan, r.BytesSpan, r.Calls.Matches(r.Truth))
+		fmt.Printf("%s: %.0f CPU ns/span (%.0f on the calling thread, %+.0f other threads; process CPU of whole passes %.0f), %.2f allocs/span, %.0f B allocated/span; counted every span: %v\n",
+			ours.Name, r.CPUPerSpan, r.CallerPerSpan, r.OtherThreadPerSpan, r.ProcessPerSpan, r.AllocsSpan, r.BytesSpan, r.Calls.Matches(r.Truth))
 		return nil
 	}
 	fmt.Println("== connector: canary_analysis vs contrib spanmetrics v0.161.0")
 	comparison.WriteConnectorTable(os.Stdout, ours.Name, comparison.MedianCPU(oursCPU), peer.Name, comparison.MedianCPU(peerCPU))
 	fmt.Println()
 	comparison.WriteSpread(os.Stdout, ours.Name, oursCPU, peer.Name, peerCPU)
+	slices.Sort(known)
+	comparison.WriteCalibration(os.Stdout, comparison.Calibration{Known: known[len(known)/2], Measured: comparison.MedianCPU(calibration)})
 	return nil
 }
+
+// calibrationSpin is the cost of the contender that checks the connectors'
+// method: about canary_analysis's.
+const calibrationSpin = 100 * time.Nanosecond
 
 // profiled prepares a workload and measures a run of it, profiling the
 // run alone (not the workload's generation) when prof is set and this is
