@@ -9,26 +9,32 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
+// pairChunk is how many batches measureCaller decodes at a time: a few
+// milliseconds of work, long against reading a CPU clock (about a
+// microsecond), short against changes of load on a shared machine.
+const pairChunk = 8
+
 // measureCaller is measure for contenders that do their work on the
 // caller's goroutine, inside ConsumeTraces and Shutdown (connectors; not
 // tail_sampling, which works on a goroutine of its own). The goroutine is
 // locked to its thread, and the contender's CPU is the sum of two terms:
 //
-//   - the calling thread's CPU time inside the contender's calls (its
-//     creation, every ConsumeTraces, Shutdown), which nothing else on the
-//     machine can add to; and
-//   - the growth of the process's CPU time on all other threads (garbage
-//     collection workers, the background sweeper, any goroutine of the
-//     contender's) in the fed pass over the mean of two decode-only passes,
-//     one just before and one just after.
+//   - On the calling thread: every 8 batches are decoded once alone and
+//     once decoded and fed to the contender (the order alternating between
+//     chunks), and the thread's CPU in the decode-only phases is
+//     subtracted from its CPU in the fed ones. What remains is the
+//     contender's calls (its creation and Shutdown included) and what they
+//     cost the decoding that follows them (caches and branch predictors
+//     they evicted); both phases see the same load within milliseconds.
+//   - On other threads (garbage collection workers, the background
+//     sweeper, any goroutine of the contender's): their CPU over the
+//     paired pass less twice their mean over decode-only passes just
+//     before and after (the paired pass decodes everything twice).
 //
-// Both terms are free of the decoding's own cost, which is ten times a
-// fast contender's and moves with the machine's load: the process-CPU
-// difference of whole passes (kept as ProcessPerSpan) carries that noise,
-// and so did the chunk-by-chunk pairing this replaced, which also shared
-// the runtime's background work for the decoder's garbage out between
-// phases by their wall time. calibrate checks the method against a
-// contender of known cost.
+// Process CPU alone, differenced chunk by chunk, shared the runtime's
+// background work on the decoder's garbage out between the phases by
+// their wall time, charging every contender for part of decoding:
+// calibrate checks the method against a contender of known cost.
 func (w *Workload) measureCaller(ctx context.Context, start func() (underTest, error)) (CPU, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
@@ -36,7 +42,7 @@ func (w *Workload) measureCaller(ctx context.Context, start func() (underTest, e
 	if err != nil {
 		return CPU{}, err
 	}
-	fed, err := w.callerPass(ctx, start)
+	paired, err := w.callerPass(ctx, start)
 	if err != nil {
 		return CPU{}, err
 	}
@@ -45,25 +51,18 @@ func (w *Workload) measureCaller(ctx context.Context, start func() (underTest, e
 		return CPU{}, err
 	}
 	n := float64(w.truth.TotalSpans())
-	mean := func(f func(callerCost) time.Duration) float64 {
-		return float64(f(before)+f(after)) / 2
-	}
-	others := float64(fed.others()) - mean(callerCost.others)
-	decode := cost{
-		cpu:    (before.process + after.process) / 2,
-		allocs: (before.allocs + after.allocs) / 2,
-		bytes:  (before.bytes + after.bytes) / 2,
-	}
+	alone := func(f func(callerCost) float64) float64 { return (f(before) + f(after)) / 2 }
+	caller := float64(paired.fed - paired.decoded)
+	others := float64(paired.others()) - 2*alone(func(c callerCost) float64 { return float64(c.others()) })
 	return CPU{
 		Spans:              w.truth.TotalSpans(),
-		CPUPerSpan:         (float64(fed.inside) + others) / n,
-		CallerPerSpan:      float64(fed.inside) / n,
+		CPUPerSpan:         (caller + others) / n,
+		CallerPerSpan:      caller / n,
 		OtherThreadPerSpan: others / n,
-		ProcessPerSpan:     (float64(fed.process) - mean(func(c callerCost) time.Duration { return c.process })) / n,
-		WallPerSpan:        (float64(fed.wall) - mean(func(c callerCost) time.Duration { return c.wall })) / n,
-		AllocsSpan:         float64(fed.allocs-decode.allocs) / n,
-		BytesSpan:          float64(fed.bytes-decode.bytes) / n,
-		DecodePerSpan:      float64(decode.cpu) / n,
+		WallPerSpan:        float64(paired.fedWall-paired.decodedWall) / n,
+		AllocsSpan:         (float64(paired.allocs) - 2*alone(func(c callerCost) float64 { return float64(c.allocs) })) / n,
+		BytesSpan:          (float64(paired.bytes) - 2*alone(func(c callerCost) float64 { return float64(c.bytes) })) / n,
+		DecodePerSpan:      float64(paired.decoded) / n,
 		Truth:              w.truth,
 	}, nil
 }
@@ -71,17 +70,20 @@ func (w *Workload) measureCaller(ctx context.Context, start func() (underTest, e
 // callerCost is one pass as measureCaller sees it.
 type callerCost struct {
 	process, thread time.Duration // the process's and the calling thread's CPU over the pass
-	inside          time.Duration // the calling thread's CPU inside the contender's calls
-	wall            time.Duration
-	allocs, bytes   uint64
+	// fed and decoded are the calling thread's CPU in the phases that fed
+	// the contender and in those that only decoded.
+	fed, decoded         time.Duration
+	fedWall, decodedWall time.Duration
+	allocs, bytes        uint64
 }
 
 // others is the CPU the pass took on threads other than the caller's.
 func (c callerCost) others() time.Duration { return c.process - c.thread }
 
-// callerPass decodes every batch and, when start is set, hands it to the
-// contender that start creates, then shuts the contender down. The caller
-// must be locked to its thread.
+// callerPass decodes every batch once; when start is set, it also creates
+// the contender, decodes every batch a second time feeding it (see
+// measureCaller), and shuts it down. The caller must be locked to its
+// thread.
 func (w *Workload) callerPass(ctx context.Context, start func() (underTest, error)) (callerCost, error) {
 	var u ptrace.ProtoUnmarshaler
 	runtime.GC()
@@ -90,48 +92,73 @@ func (w *Workload) callerPass(ctx context.Context, start func() (underTest, erro
 	var c callerCost
 	var clk threadClock
 	overhead := clk.overhead()
-	calls := 0
 	p0, err := processCPU()
 	if err != nil {
 		return c, err
 	}
-	t0, wall0 := clk.read(), time.Now()
+	t0 := clk.read()
 
+	// timed runs f and adds its thread CPU (less the clock's own cost) and
+	// wall time to cpu and wall.
+	timed := func(cpu, wall *time.Duration, f func() error) error {
+		w0, in := time.Now(), clk.read()
+		err := f()
+		*cpu += clk.read() - in - overhead
+		*wall += time.Since(w0)
+		return err
+	}
 	var p underTest
 	if start != nil {
-		in := clk.read()
-		if p, err = start(); err != nil {
-			return c, err
-		}
-		c.inside += clk.read() - in
-	}
-	for _, b := range w.encoded {
-		td, err := u.UnmarshalTraces(b)
+		err := timed(&c.fed, &c.fedWall, func() (err error) {
+			p, err = start()
+			return err
+		})
 		if err != nil {
 			return c, err
 		}
+	}
+	decode := func(feed bool, chunk [][]byte) error {
+		for _, b := range chunk {
+			td, err := u.UnmarshalTraces(b)
+			if err != nil {
+				return err
+			}
+			if feed {
+				if err := p.ConsumeTraces(ctx, td); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	for i := 0; i < len(w.encoded); i += pairChunk {
+		chunk := w.encoded[i:min(i+pairChunk, len(w.encoded))]
 		if p == nil {
+			if err := decode(false, chunk); err != nil {
+				return c, err
+			}
 			continue
 		}
-		in := clk.read()
-		err = p.ConsumeTraces(ctx, td)
-		c.inside += clk.read() - in
-		calls++
-		if err != nil {
-			return c, err
+		decodeFirst := (i/pairChunk)%2 == 0
+		for k := range 2 {
+			feed := (k == 1) == decodeFirst
+			cpu, wall := &c.decoded, &c.decodedWall
+			if feed {
+				cpu, wall = &c.fed, &c.fedWall
+			}
+			if err := timed(cpu, wall, func() error { return decode(feed, chunk) }); err != nil {
+				return c, err
+			}
 		}
 	}
 	if p != nil {
-		in := clk.read()
-		if err := p.Shutdown(ctx); err != nil {
+		err := timed(&c.fed, &c.fedWall, func() error { return p.Shutdown(ctx) })
+		if err != nil {
 			return c, fmt.Errorf("shutdown: %w", err)
 		}
-		c.inside += clk.read() - in
-		calls += 2 // start and Shutdown
 	}
-	c.inside -= time.Duration(calls) * overhead
 
-	c.wall, c.thread = time.Since(wall0), clk.read()-t0
+	c.thread = clk.read() - t0
 	p1, err := processCPU()
 	if err != nil {
 		return c, err

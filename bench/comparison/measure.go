@@ -31,14 +31,13 @@ type CPU struct {
 	// samplers process CPU net of decoding (measure), for connectors
 	// CallerPerSpan + OtherThreadPerSpan (measureCaller).
 	CPUPerSpan float64
-	// CallerPerSpan is the calling thread's CPU inside the contender's
-	// calls, OtherThreadPerSpan the growth of other threads' CPU (the
-	// garbage collector's, the contender's goroutines') over decoding
-	// alone, and ProcessPerSpan the whole passes' process-CPU difference,
-	// decoding's noise included (connectors only).
+	// CallerPerSpan is the calling thread's CPU the contender adds to
+	// decoding (its calls and what they cost the decoding after them), and
+	// OtherThreadPerSpan the growth of other threads' CPU (the garbage
+	// collector's, the contender's goroutines') over decoding alone
+	// (connectors only).
 	CallerPerSpan      float64
 	OtherThreadPerSpan float64
-	ProcessPerSpan     float64
 	WallPerSpan        float64 // ns of wall time per span, net of decoding
 	AllocsSpan         float64 // heap allocations per span, net of decoding
 	BytesSpan          float64 // heap bytes allocated per span, net of decoding

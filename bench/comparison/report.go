@@ -112,8 +112,7 @@ func WriteConnectorTable(w io.Writer, oursName string, ours CPU, peerName string
 	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", oursName, peerName)
 	ratioRow(tw, "CPU ns/span", ours.CPUPerSpan, peer.CPUPerSpan, ConnectorCPUTarget)
 	ratioRow(tw, "  on the calling thread", ours.CallerPerSpan, peer.CallerPerSpan, 0)
-	ratioRow(tw, "  + other threads (GC)", ours.OtherThreadPerSpan, peer.OtherThreadPerSpan, 0)
-	ratioRow(tw, "process CPU, whole passes", ours.ProcessPerSpan, peer.ProcessPerSpan, 0)
+	ratioRow(tw, "  on other threads (GC)", ours.OtherThreadPerSpan, peer.OtherThreadPerSpan, 0)
 	ratioRow(tw, "  (decoding alone, subtracted)", ours.DecodePerSpan, peer.DecodePerSpan, 0)
 	ratioRow(tw, "allocs/span", ours.AllocsSpan, peer.AllocsSpan, 0)
 	ratioRow(tw, "B allocated/span", ours.BytesSpan, peer.BytesSpan, 0)
@@ -194,6 +193,6 @@ func FastestNet(runs []CPU) float64 {
 // WriteCalibration prints what the connectors' method read for a contender
 // of known cost.
 func WriteCalibration(w io.Writer, c Calibration) {
-	fmt.Fprintf(w, "calibration: a spin loop of %.0f ns/span of CPU reads %.0f ns/span (%.0f on the calling thread, %+.0f other threads); process CPU of whole passes reads %.0f\n",
-		c.Known, c.Measured.CPUPerSpan, c.Measured.CallerPerSpan, c.Measured.OtherThreadPerSpan, c.Measured.ProcessPerSpan)
+	fmt.Fprintf(w, "calibration: a spin loop of %.0f ns/span of CPU reads %.0f ns/span (%.0f on the calling thread, %+.0f on other threads)\n",
+		c.Known, c.Measured.CPUPerSpan, c.Measured.CallerPerSpan, c.Measured.OtherThreadPerSpan)
 }
