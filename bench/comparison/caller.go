@@ -38,15 +38,7 @@ const pairChunk = 8
 func (w *Workload) measureCaller(ctx context.Context, start func() (underTest, error)) (CPU, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	before, err := w.callerPass(ctx, nil)
-	if err != nil {
-		return CPU{}, err
-	}
-	paired, err := w.callerPass(ctx, start)
-	if err != nil {
-		return CPU{}, err
-	}
-	after, err := w.callerPass(ctx, nil)
+	before, paired, after, err := bracketed(func(start func() (underTest, error)) (callerCost, error) { return w.callerPass(ctx, start) }, start)
 	if err != nil {
 		return CPU{}, err
 	}

@@ -117,15 +117,7 @@ type underTest interface {
 // just before and one just after, so that a change of load on a shared
 // machine during the run moves both terms alike.
 func (w *Workload) measure(ctx context.Context, start func() (underTest, error)) (CPU, error) {
-	before, err := w.pass(ctx, nil)
-	if err != nil {
-		return CPU{}, err
-	}
-	total, err := w.pass(ctx, start)
-	if err != nil {
-		return CPU{}, err
-	}
-	after, err := w.pass(ctx, nil)
+	before, total, after, err := bracketed(func(start func() (underTest, error)) (cost, error) { return w.pass(ctx, start) }, start)
 	if err != nil {
 		return CPU{}, err
 	}
@@ -147,6 +139,19 @@ func (w *Workload) measure(ctx context.Context, start func() (underTest, error))
 		FastestDecodePerSpan: float64(min(before.cpu, after.cpu)) / n,
 		Truth:                w.truth,
 	}, nil
+}
+
+// bracketed runs pass with the contender that start creates between two
+// passes without one (start nil), just before and just after.
+func bracketed[T any](pass func(start func() (underTest, error)) (T, error), start func() (underTest, error)) (before, run, after T, err error) {
+	if before, err = pass(nil); err != nil {
+		return
+	}
+	if run, err = pass(start); err != nil {
+		return
+	}
+	after, err = pass(nil)
+	return
 }
 
 type cost struct {
