@@ -3,6 +3,7 @@ package comparison
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,4 +36,18 @@ func TestConnectorsCountAlike(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The connectors' method reads a contender of known cost as about that
+// cost: a spin loop of 1 µs of CPU per span, ten times canary_analysis's
+// cost, so that a shared machine's noise (tens of ns per span) cannot
+// move it out of the band, while a method that forgot to subtract the
+// decoding (about 800 ns per span) or counted the spinner twice would.
+func TestCallerMethodReadsAKnownCost(t *testing.T) {
+	w, err := Prepare(workload.DefaultConfig(5_000))
+	require.NoError(t, err)
+	c, err := Calibrate(context.Background(), w, time.Microsecond)
+	require.NoError(t, err)
+	assert.InDelta(t, c.Known, c.Measured.CPUPerSpan, 0.4*c.Known, "measured %+v", c.Measured)
+	assert.InDelta(t, 0, c.Measured.AllocsSpan, 0.01, "the spinner allocates nothing")
 }
