@@ -33,8 +33,8 @@ const pairChunk = 8
 //
 // Process CPU alone, differenced chunk by chunk, shared the runtime's
 // background work on the decoder's garbage out between the phases by
-// their wall time, charging every contender for part of decoding:
-// calibrate checks the method against a contender of known cost.
+// their wall time, charging every contender for part of decoding.
+// Calibrate checks the method against a contender of known cost.
 func (w *Workload) measureCaller(ctx context.Context, start func() (underTest, error)) (CPU, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
