@@ -26,9 +26,12 @@ type operation struct {
 	series [2][]*series
 	// lastEnd is the latest span end time (unix ns), for expiry.
 	lastEnd int64
-	// evidence holds the operation's evidence series per release it was
-	// attributed to: resolved once, so observing a span hashes no strings.
-	evidence [releasesPerOperation]releaseSeries
+	// evRels and evidence hold the operation's evidence series per release
+	// it was attributed to: resolved once, so observing a span hashes no
+	// strings. The releases sit apart from the handles, so finding one
+	// reads a single cache line.
+	evRels   [releasesPerOperation]*release.Release
+	evidence [releasesPerOperation]evidence.SeriesHandle
 	nextEv   uint8
 }
 
@@ -37,22 +40,18 @@ type operation struct {
 // few callers' releases downstream. More only costs a string hash.
 const releasesPerOperation = 4
 
-type releaseSeries struct {
-	rel *release.Release
-	h   evidence.SeriesHandle
-}
-
 // evidenceOf returns the operation's evidence series of rel in ev.
 func (o *operation) evidenceOf(rel *release.Release, ev *evidence.Evidence) *evidence.SeriesHandle {
-	for i := range o.evidence {
-		if o.evidence[i].rel == rel {
-			return &o.evidence[i].h
+	for i, r := range &o.evRels {
+		if r == rel {
+			return &o.evidence[i]
 		}
 	}
-	x := &o.evidence[o.nextEv]
+	i := o.nextEv
 	o.nextEv = (o.nextEv + 1) % releasesPerOperation
-	*x = releaseSeries{rel: rel, h: ev.SeriesOf(evidence.Release{Service: rel.Key.Service, Version: rel.Key.Version}, o.ev)}
-	return &x.h
+	o.evRels[i] = rel
+	o.evidence[i] = ev.SeriesOf(evidence.Release{Service: rel.Key.Service, Version: rel.Key.Version}, o.ev)
+	return &o.evidence[i]
 }
 
 // operations is the table of tracked operations, capped at max: an
