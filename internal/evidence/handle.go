@@ -11,10 +11,11 @@ import (
 // Observe pays per span. A handle belongs to the Evidence that made it; it
 // stays valid across Reset (it resolves again on its next use).
 type SeriesHandle struct {
-	key ExemplarKey
+	// What each span reads comes first, in one cache line.
 	s   *series // nil until the first valid observation
 	gen uint64  // the Evidence's generation s belongs to
 	bad bool    // the key is one Observe rejects
+	key ExemplarKey
 }
 
 // SeriesOf returns the handle of a release and operation. A release without
