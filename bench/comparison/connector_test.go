@@ -2,6 +2,7 @@ package comparison
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -43,11 +44,22 @@ func TestConnectorsCountAlike(t *testing.T) {
 // cost, so that a shared machine's noise (tens of ns per span) cannot
 // move it out of the band, while a method that forgot to subtract the
 // decoding (about 800 ns per span) or counted the spinner twice would.
+// The spinner runs on no other thread, so the other-threads term is about
+// zero: within ±55 ns per span in single runs here, against 107–141 when
+// the decode-only passes' background was subtracted once instead of twice
+// (the paired pass decodes everything twice); the median of three runs
+// must lie within 80.
 func TestCallerMethodReadsAKnownCost(t *testing.T) {
 	w, err := Prepare(workload.DefaultConfig(5_000))
 	require.NoError(t, err)
-	c, err := Calibrate(context.Background(), w, time.Microsecond)
-	require.NoError(t, err)
-	assert.InDelta(t, c.Known, c.Measured.CPUPerSpan, 0.4*c.Known, "measured %+v", c.Measured)
-	assert.InDelta(t, 0, c.Measured.AllocsSpan, 0.01, "the spinner allocates nothing")
+	var others []float64
+	for range 3 {
+		c, err := Calibrate(context.Background(), w, time.Microsecond)
+		require.NoError(t, err)
+		assert.InDelta(t, c.Known, c.Measured.CPUPerSpan, 0.4*c.Known, "measured %+v", c.Measured)
+		assert.InDelta(t, 0, c.Measured.AllocsSpan, 0.01, "the spinner allocates nothing")
+		others = append(others, c.Measured.OtherThreadPerSpan)
+	}
+	slices.Sort(others)
+	assert.InDelta(t, 0, others[1], 80, "other threads' CPU per span, median of %v", others)
 }
