@@ -1,6 +1,7 @@
 package comparison
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime"
@@ -17,45 +18,60 @@ const pairChunk = 8
 // measureCaller is measure for contenders that do their work on the
 // caller's goroutine, inside ConsumeTraces and Shutdown (connectors; not
 // tail_sampling, which works on a goroutine of its own). The goroutine is
-// locked to its thread, and the contender's CPU is the sum of two terms:
+// locked to its thread.
 //
-//   - On the calling thread: every 8 batches are decoded once alone and
-//     once decoded and fed to the contender (the order alternating between
-//     chunks), and the thread's CPU in the decode-only phases is
-//     subtracted from its CPU in the fed ones. What remains is the
-//     contender's calls (its creation and Shutdown included) and what they
-//     cost the decoding that follows them (caches and branch predictors
-//     they evicted); both phases see the same load within milliseconds.
-//   - On other threads (garbage collection workers, the background
-//     sweeper, any goroutine of the contender's): their CPU over the
-//     paired pass less twice their mean over decode-only passes just
-//     before and after (the paired pass decodes everything twice).
+// Each pass decodes every batch twice, 8 batches at a time: once into a
+// "fed" phase, once into a decode-only phase, the order alternating
+// between chunks. The decode-only phase reads a byte-identical twin of
+// the batches, so that neither finds the other's input in the CPU's
+// caches. A pass with the contender (it is handed the fed phase's
+// batches) is bracketed by two without (the fed phase only decodes), and
+// the contender's CPU is the process's CPU in its pass less the mean of
+// the other two: the same difference measure takes for the samplers,
+// between passes built alike. It is reported as the sum of three terms:
 //
-// Process CPU alone, differenced chunk by chunk, shared the runtime's
-// background work on the decoder's garbage out between the phases by
-// their wall time, charging every contender for part of decoding.
-// Calibrate checks the method against a contender of known cost.
+//   - Its calls: the calling thread's CPU in the fed phases less that in
+//     the decode-only phases of the same pass, chunk by chunk. That is
+//     the contender's calls (its creation and Shutdown included) and what
+//     they cost the decoding right after them; both phases see the same
+//     load within milliseconds.
+//   - Decoding slowed: the rest of the calling thread's growth. A
+//     contender's garbage is collected while everything allocates:
+//     decoding pays assists and sweeps the contender's dead objects, in
+//     the decode-only phases as in the fed ones, and the first term
+//     subtracts that share. A contender that allocates nothing reads
+//     about zero here.
+//   - Other threads (garbage collection workers, the background sweeper,
+//     any goroutine of the contender's): their growth.
+//
+// Process CPU differenced chunk by chunk shared the runtime's background
+// work on the decoder's garbage out between the phases by their wall
+// time, charging every contender for part of decoding. Calibrate checks
+// the method against a contender of known cost.
 func (w *Workload) measureCaller(ctx context.Context, start func() (underTest, error)) (CPU, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	w.makeTwin()
 	before, paired, after, err := bracketed(func(start func() (underTest, error)) (callerCost, error) { return w.callerPass(ctx, start) }, start)
 	if err != nil {
 		return CPU{}, err
 	}
 	n := float64(w.truth.TotalSpans())
-	alone := func(f func(callerCost) float64) float64 { return (f(before) + f(after)) / 2 }
+	alone := func(f func(callerCost) float64) float64 { return f(paired) - (f(before)+f(after))/2 }
 	caller := float64(paired.fed - paired.decoded)
-	others := float64(paired.others()) - 2*alone(func(c callerCost) float64 { return float64(c.others()) })
+	thread := alone(func(c callerCost) float64 { return float64(c.fed + c.decoded) })
+	others := alone(func(c callerCost) float64 { return float64(c.others()) })
 	return CPU{
-		Spans:              w.truth.TotalSpans(),
-		CPUPerSpan:         (caller + others) / n,
-		CallerPerSpan:      caller / n,
-		OtherThreadPerSpan: others / n,
-		WallPerSpan:        float64(paired.fedWall-paired.decodedWall) / n,
-		AllocsSpan:         (float64(paired.allocs) - 2*alone(func(c callerCost) float64 { return float64(c.allocs) })) / n,
-		BytesSpan:          (float64(paired.bytes) - 2*alone(func(c callerCost) float64 { return float64(c.bytes) })) / n,
-		DecodePerSpan:      float64(paired.decoded) / n,
-		Truth:              w.truth,
+		Spans:               w.truth.TotalSpans(),
+		CPUPerSpan:          (thread + others) / n,
+		CallerPerSpan:       caller / n,
+		DecodeSlowedPerSpan: (thread - caller) / n,
+		OtherThreadPerSpan:  others / n,
+		WallPerSpan:         float64(paired.fedWall-paired.decodedWall) / n,
+		AllocsSpan:          alone(func(c callerCost) float64 { return float64(c.allocs) }) / n,
+		BytesSpan:           alone(func(c callerCost) float64 { return float64(c.bytes) }) / n,
+		DecodePerSpan:       float64(before.decoded+after.decoded) / 2 / n,
+		Truth:               w.truth,
 	}, nil
 }
 
@@ -72,10 +88,9 @@ type callerCost struct {
 // others is the CPU the pass took on threads other than the caller's.
 func (c callerCost) others() time.Duration { return c.process - c.thread }
 
-// callerPass decodes every batch once; when start is set, it also creates
-// the contender, decodes every batch a second time feeding it (see
-// measureCaller), and shuts it down. The caller must be locked to its
-// thread.
+// callerPass decodes every batch twice (see measureCaller); when start is
+// set, it creates the contender, feeds it one of the decodings and shuts
+// it down. The caller must be locked to its thread.
 func (w *Workload) callerPass(ctx context.Context, start func() (underTest, error)) (callerCost, error) {
 	var u ptrace.ProtoUnmarshaler
 	runtime.GC()
@@ -115,7 +130,7 @@ func (w *Workload) callerPass(ctx context.Context, start func() (underTest, erro
 			if err != nil {
 				return err
 			}
-			if feed {
+			if feed && p != nil {
 				if err := p.ConsumeTraces(ctx, td); err != nil {
 					return err
 				}
@@ -124,21 +139,19 @@ func (w *Workload) callerPass(ctx context.Context, start func() (underTest, erro
 		return nil
 	}
 	for i := 0; i < len(w.encoded); i += pairChunk {
-		chunk := w.encoded[i:min(i+pairChunk, len(w.encoded))]
-		if p == nil {
-			if err := decode(false, chunk); err != nil {
-				return c, err
-			}
-			continue
-		}
+		end := min(i+pairChunk, len(w.encoded))
+		chunk := w.encoded[i:end]
 		decodeFirst := (i/pairChunk)%2 == 0
 		for k := range 2 {
 			feed := (k == 1) == decodeFirst
-			cpu, wall := &c.decoded, &c.decodedWall
+			// The decode-only phase reads the twin: decoding the very bytes
+			// the other phase just read would find them in the CPU's
+			// caches, as a collector never does.
+			cpu, wall, in := &c.decoded, &c.decodedWall, w.twin[i:end]
 			if feed {
-				cpu, wall = &c.fed, &c.fedWall
+				cpu, wall, in = &c.fed, &c.fedWall, chunk
 			}
-			if err := timed(cpu, wall, func() error { return decode(feed, chunk) }); err != nil {
+			if err := timed(cpu, wall, func() error { return decode(feed, in) }); err != nil {
 				return c, err
 			}
 		}
@@ -161,4 +174,16 @@ func (w *Workload) callerPass(ctx context.Context, start func() (underTest, erro
 	}
 	c.process, c.allocs, c.bytes = p1-p0, m1.Mallocs-m0.Mallocs, m1.TotalAlloc-m0.TotalAlloc
 	return c, nil
+}
+
+// makeTwin copies the encoded batches once, for callerPass's decode-only
+// phases.
+func (w *Workload) makeTwin() {
+	if w.twin != nil {
+		return
+	}
+	w.twin = make([][]byte, len(w.encoded))
+	for i, b := range w.encoded {
+		w.twin[i] = bytes.Clone(b)
+	}
 }

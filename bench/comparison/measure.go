@@ -27,20 +27,23 @@ const HeldWait = time.Hour
 // connector emits its last metrics before it), net of decoding.
 type CPU struct {
 	Spans int
-	// CPUPerSpan is the contender's CPU time per span, in ns: for
-	// samplers process CPU net of decoding (measure), for connectors
-	// CallerPerSpan + OtherThreadPerSpan (measureCaller).
+	// CPUPerSpan is the contender's CPU time per span, in ns: process CPU
+	// net of decoding; for connectors (measureCaller) the sum
+	// CallerPerSpan + DecodeSlowedPerSpan + OtherThreadPerSpan.
 	CPUPerSpan float64
-	// CallerPerSpan is the calling thread's CPU the contender adds to
-	// decoding (its calls and what they cost the decoding after them), and
-	// OtherThreadPerSpan the growth of other threads' CPU (the garbage
-	// collector's, the contender's goroutines') over decoding alone
-	// (connectors only).
-	CallerPerSpan      float64
-	OtherThreadPerSpan float64
-	WallPerSpan        float64 // ns of wall time per span, net of decoding
-	AllocsSpan         float64 // heap allocations per span, net of decoding
-	BytesSpan          float64 // heap bytes allocated per span, net of decoding
+	// Connectors only (see measureCaller): CallerPerSpan is the calling
+	// thread's CPU the contender adds to the decoding it is paired with
+	// (its calls and what they cost the decoding right after them),
+	// DecodeSlowedPerSpan what it costs decoding elsewhere on that thread
+	// (collecting its garbage), and OtherThreadPerSpan the growth of other
+	// threads' CPU (the garbage collector's, the contender's goroutines')
+	// over decoding alone.
+	CallerPerSpan       float64
+	DecodeSlowedPerSpan float64
+	OtherThreadPerSpan  float64
+	WallPerSpan         float64 // ns of wall time per span, net of decoding
+	AllocsSpan          float64 // heap allocations per span, net of decoding
+	BytesSpan           float64 // heap bytes allocated per span, net of decoding
 	// DecodePerSpan is the CPU per span of decoding the batches alone,
 	// the receiver's share, subtracted from CPUPerSpan.
 	DecodePerSpan float64
@@ -65,8 +68,10 @@ type CPU struct {
 // work a collector would not do.
 type Workload struct {
 	encoded [][]byte
-	truth   workload.Truth
-	traces  int
+	// twin is a byte-identical copy of encoded, made by measureCaller.
+	twin   [][]byte
+	truth  workload.Truth
+	traces int
 }
 
 // Prepare generates the workload of a CPU run.
@@ -143,8 +148,14 @@ func (w *Workload) measure(ctx context.Context, start func() (underTest, error))
 }
 
 // bracketed runs pass with the contender that start creates between two
-// passes without one (start nil), just before and just after.
+// passes without one (start nil), just before and just after. A first
+// pass without one, not returned, settles the heap the workload's
+// generation left behind: the pass right after it ran 20-40 ns/span
+// slower than the one after the contender's.
 func bracketed[T any](pass func(start func() (underTest, error)) (T, error), start func() (underTest, error)) (before, run, after T, err error) {
+	if _, err = pass(nil); err != nil {
+		return
+	}
 	if before, err = pass(nil); err != nil {
 		return
 	}
