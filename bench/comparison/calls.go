@@ -43,16 +43,23 @@ type callCounter struct {
 	classify func(pcommon.Map) (st workload.Stage, isErr, ok bool)
 }
 
-// metricsSink is the next consumer of a connector. It keeps the latest
-// value of every series of the call counter (adding deltas, replacing
-// cumulative values), so that whatever a connector emits and however
-// often, the totals are its final counts. It signals every batch on
-// received, for a run that must wait for a flush on another goroutine.
+// metricsSink is the next consumer of a connector. It holds what arrives
+// and, in result, keeps the latest value of every series of the call
+// counter (adding deltas, replacing cumulative values), so that whatever
+// a connector emits and however often, the totals are its final counts.
+// Counting there, after the run, keeps the harness's own work out of the
+// connector's CPU: canary_analysis emits every step, spanmetrics twice. It
+// signals every batch on received, for a run that must wait for a flush
+// on another goroutine.
 type metricsSink struct {
 	counter  callCounter
 	received chan struct{}
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// held is what arrived and is not counted yet: counting is the
+	// harness's work, not the connector's, so it waits for result,
+	// outside the measurement.
+	held     []pmetric.Metrics
 	series   map[string]point
 	verdicts int
 }
@@ -78,24 +85,33 @@ func (*metricsSink) Capabilities() consumer.Capabilities { return consumer.Capab
 
 func (s *metricsSink) ConsumeMetrics(_ context.Context, md pmetric.Metrics) error {
 	s.mu.Lock()
-	for _, rm := range md.ResourceMetrics().All() {
-		for _, sm := range rm.ScopeMetrics().All() {
-			for _, m := range sm.Metrics().All() {
-				switch {
-				case m.Name() == verdictMetric:
-					s.verdicts += m.Gauge().DataPoints().Len()
-				case m.Name() == s.counter.metric && m.Type() == pmetric.MetricTypeSum:
-					s.addSum(rm.Resource().Attributes(), m.Sum())
-				}
-			}
-		}
-	}
+	s.held = append(s.held, md)
 	s.mu.Unlock()
 	select {
 	case s.received <- struct{}{}:
 	default:
 	}
 	return nil
+}
+
+// count adds what arrived to the series and verdicts. The caller holds
+// the lock.
+func (s *metricsSink) count() {
+	for _, md := range s.held {
+		for _, rm := range md.ResourceMetrics().All() {
+			for _, sm := range rm.ScopeMetrics().All() {
+				for _, m := range sm.Metrics().All() {
+					switch {
+					case m.Name() == verdictMetric:
+						s.verdicts += m.Gauge().DataPoints().Len()
+					case m.Name() == s.counter.metric && m.Type() == pmetric.MetricTypeSum:
+						s.addSum(rm.Resource().Attributes(), m.Sum())
+					}
+				}
+			}
+		}
+	}
+	s.held = nil
 }
 
 // verdictMetric is canary_analysis's verdict gauge.
@@ -145,6 +161,7 @@ func seriesID(res, attrs pcommon.Map) string {
 func (s *metricsSink) result() Calls {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.count()
 	c := Calls{Verdicts: s.verdicts}
 	for _, p := range s.series {
 		c.Calls[p.stage] += p.value
