@@ -28,22 +28,18 @@ const HeldWait = time.Hour
 type CPU struct {
 	Spans int
 	// CPUPerSpan is the contender's CPU time per span, in ns: process CPU
-	// net of decoding; for connectors (measureCaller) the sum
-	// CallerPerSpan + DecodeSlowedPerSpan + OtherThreadPerSpan.
+	// net of decoding.
 	CPUPerSpan float64
-	// Connectors only (see measureCaller): CallerPerSpan is the calling
-	// thread's CPU the contender adds to the decoding it is paired with
-	// (its calls and what they cost the decoding right after them),
-	// DecodeSlowedPerSpan what it costs decoding elsewhere on that thread
-	// (collecting its garbage), and OtherThreadPerSpan the growth of other
-	// threads' CPU (the garbage collector's, the contender's goroutines')
-	// over decoding alone.
-	CallerPerSpan       float64
-	DecodeSlowedPerSpan float64
-	OtherThreadPerSpan  float64
-	WallPerSpan         float64 // ns of wall time per span, net of decoding
-	AllocsSpan          float64 // heap allocations per span, net of decoding
-	BytesSpan           float64 // heap bytes allocated per span, net of decoding
+	// CallerPerSpan is the growth of the calling thread's CPU over
+	// decoding alone, OtherThreadPerSpan the rest of CPUPerSpan (the
+	// garbage collector's workers, the contender's goroutines). The split
+	// means something only when the run was locked to its thread
+	// (measureCaller: connectors).
+	CallerPerSpan      float64
+	OtherThreadPerSpan float64
+	WallPerSpan        float64 // ns of wall time per span, net of decoding
+	AllocsSpan         float64 // heap allocations per span, net of decoding
+	BytesSpan          float64 // heap bytes allocated per span, net of decoding
 	// DecodePerSpan is the CPU per span of decoding the batches alone,
 	// the receiver's share, subtracted from CPUPerSpan.
 	DecodePerSpan float64
@@ -129,6 +125,7 @@ func (w *Workload) measure(ctx context.Context, start func() (underTest, error))
 	}
 	decode := cost{
 		cpu:    (before.cpu + after.cpu) / 2,
+		thread: (before.thread + after.thread) / 2,
 		wall:   (before.wall + after.wall) / 2,
 		allocs: (before.allocs + after.allocs) / 2,
 		bytes:  (before.bytes + after.bytes) / 2,
@@ -137,9 +134,11 @@ func (w *Workload) measure(ctx context.Context, start func() (underTest, error))
 	return CPU{
 		Spans:                w.truth.TotalSpans(),
 		CPUPerSpan:           float64(total.cpu-decode.cpu) / n,
+		CallerPerSpan:        float64(total.thread-decode.thread) / n,
+		OtherThreadPerSpan:   float64((total.cpu-total.thread)-(decode.cpu-decode.thread)) / n,
 		WallPerSpan:          float64(total.wall-decode.wall) / n,
-		AllocsSpan:           float64(total.allocs-decode.allocs) / n,
-		BytesSpan:            float64(total.bytes-decode.bytes) / n,
+		AllocsSpan:           (float64(total.allocs) - float64(decode.allocs)) / n, // a contender allocating nothing can come out below decoding alone
+		BytesSpan:            (float64(total.bytes) - float64(decode.bytes)) / n,
 		DecodePerSpan:        float64(decode.cpu) / n,
 		GrossPerSpan:         float64(total.cpu) / n,
 		FastestDecodePerSpan: float64(min(before.cpu, after.cpu)) / n,
@@ -167,8 +166,9 @@ func bracketed[T any](pass func(start func() (underTest, error)) (T, error), sta
 }
 
 type cost struct {
-	cpu, wall     time.Duration
-	allocs, bytes uint64
+	// cpu is the process's, thread the calling thread's (see measureCaller).
+	cpu, thread, wall time.Duration
+	allocs, bytes     uint64
 }
 
 // pass decodes every batch and hands it to the contender that start
@@ -178,11 +178,12 @@ func (w *Workload) pass(ctx context.Context, start func() (underTest, error)) (c
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	var clk threadClock
 	cpu0, err := processCPU()
 	if err != nil {
 		return cost{}, err
 	}
-	wall0 := time.Now()
+	thread0, wall0 := clk.read(), time.Now()
 
 	var p underTest
 	if start != nil {
@@ -208,13 +209,16 @@ func (w *Workload) pass(ctx context.Context, start func() (underTest, error)) (c
 		}
 	}
 
-	wall := time.Since(wall0)
+	wall, thread := time.Since(wall0), clk.read()-thread0
 	cpu1, err := processCPU()
 	if err != nil {
 		return cost{}, err
 	}
+	if clk.err != nil {
+		return cost{}, fmt.Errorf("reading the thread's CPU clock: %w", clk.err)
+	}
 	runtime.ReadMemStats(&after)
-	return cost{cpu: cpu1 - cpu0, wall: wall, allocs: after.Mallocs - before.Mallocs, bytes: after.TotalAlloc - before.TotalAlloc}, nil
+	return cost{cpu: cpu1 - cpu0, thread: thread, wall: wall, allocs: after.Mallocs - before.Mallocs, bytes: after.TotalAlloc - before.TotalAlloc}, nil
 }
 
 // Held is the memory a sampler holds for buffered spans.

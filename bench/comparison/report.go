@@ -111,8 +111,7 @@ func WriteConnectorTable(w io.Writer, oursName string, ours CPU, peerName string
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", oursName, peerName)
 	ratioRow(tw, "CPU ns/span", ours.CPUPerSpan, peer.CPUPerSpan, ConnectorCPUTarget)
-	ratioRow(tw, "  in its calls", ours.CallerPerSpan, peer.CallerPerSpan, 0)
-	ratioRow(tw, "  decoding slowed (GC)", ours.DecodeSlowedPerSpan, peer.DecodeSlowedPerSpan, 0)
+	ratioRow(tw, "  on the calling thread", ours.CallerPerSpan, peer.CallerPerSpan, 0)
 	ratioRow(tw, "  on other threads (GC)", ours.OtherThreadPerSpan, peer.OtherThreadPerSpan, 0)
 	ratioRow(tw, "  (decoding alone, subtracted)", ours.DecodePerSpan, peer.DecodePerSpan, 0)
 	ratioRow(tw, "allocs/span", ours.AllocsSpan, peer.AllocsSpan, 0)
@@ -194,6 +193,6 @@ func FastestNet(runs []CPU) float64 {
 // WriteCalibration prints what the connectors' method read for a contender
 // of known cost.
 func WriteCalibration(w io.Writer, c Calibration) {
-	fmt.Fprintf(w, "calibration: a spin loop of %.0f ns/span of CPU reads %.0f ns/span (%.0f in its calls, %+.0f decoding slowed, %+.0f on other threads)\n",
-		c.Known, c.Measured.CPUPerSpan, c.Measured.CallerPerSpan, c.Measured.DecodeSlowedPerSpan, c.Measured.OtherThreadPerSpan)
+	fmt.Fprintf(w, "calibration: a spin loop of %.0f ns/span of CPU reads %.0f ns/span (%.0f on the calling thread, %+.0f on other threads)\n",
+		c.Known, c.Measured.CPUPerSpan, c.Measured.CallerPerSpan, c.Measured.OtherThreadPerSpan)
 }
