@@ -64,10 +64,8 @@ type CPU struct {
 // work a collector would not do.
 type Workload struct {
 	encoded [][]byte
-	// twin is a byte-identical copy of encoded, made by measureCaller.
-	twin   [][]byte
-	truth  workload.Truth
-	traces int
+	truth   workload.Truth
+	traces  int
 }
 
 // Prepare generates the workload of a CPU run.
