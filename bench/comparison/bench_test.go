@@ -43,9 +43,8 @@ func BenchmarkSamplerCPU(b *testing.B) {
 // BenchmarkConnectorCPU reports, per span of the workload (20,000 traces a
 // run, span time ending just before the wall clock): "ns/span", CPU time
 // from the connector's creation to the end of its Shutdown, its final
-// metrics included: the process's growth over passes that decode alike
-// without it, in its calls, in the decoding beside them and on other
-// threads (see measureCaller);
+// metrics included: the process's growth over passes that only decode
+// (see measureCaller);
 // "allocs/span" and "B/span" allocated. ns/op is one whole run, workload
 // generation included, and means little.
 func BenchmarkConnectorCPU(b *testing.B) {

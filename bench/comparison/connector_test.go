@@ -48,8 +48,7 @@ func TestConnectorsCountAlike(t *testing.T) {
 //   - The total and the calling thread's share: within ±30% (single runs
 //     read 940–1140 here).
 //   - Other threads: about zero, as the spinner runs on no other thread
-//     (within ±55 ns per span in single runs here; 107–141 when a version
-//     of the method subtracted decoding's background once too few times).
+//     (within ±55 ns per span in single runs here).
 //   - Allocations: none, which also checks that the passes around the
 //     contender's decode as it does (a baseline decoding each batch twice
 //     would read about -20 a span).

@@ -47,7 +47,6 @@ type CPU struct {
 	// included; FastestDecodePerSpan the faster of the two decode-only
 	// passes. Contention only ever adds CPU time, so the minimum of each
 	// over several runs is its least disturbed figure (see FastestNet).
-	// Samplers only: measureCaller leaves both zero.
 	GrossPerSpan         float64
 	FastestDecodePerSpan float64
 	// Kept is what a sampler forwarded; Calls what a connector's metrics

@@ -35,16 +35,3 @@ func (c *threadClock) read() time.Duration {
 	}
 	return time.Duration(ts.Nano())
 }
-
-// overhead estimates how much reading the clock adds to an interval timed
-// between two reads: the mean gap between back-to-back reads (a system
-// call, not the vDSO, for this clock). Subtracted per timed call, it keeps
-// a contender that is called often from paying for its own measurement.
-func (c *threadClock) overhead() time.Duration {
-	const reads = 1000
-	t0 := c.read()
-	for range reads {
-		c.read()
-	}
-	return (c.read() - t0) / (reads + 1)
-}
