@@ -116,7 +116,7 @@ type underTest interface {
 // just before and one just after, so that a change of load on a shared
 // machine during the run moves both terms alike.
 func (w *Workload) measure(ctx context.Context, start func() (underTest, error)) (CPU, error) {
-	before, total, after, err := bracketed(func(start func() (underTest, error)) (cost, error) { return w.pass(ctx, start) }, start)
+	before, total, after, err := w.bracketed(ctx, start)
 	if err != nil {
 		return CPU{}, err
 	}
@@ -148,17 +148,17 @@ func (w *Workload) measure(ctx context.Context, start func() (underTest, error))
 // pass without one, not returned, settles the heap the workload's
 // generation left behind: the pass right after it ran 20-40 ns/span
 // slower than the one after the contender's.
-func bracketed[T any](pass func(start func() (underTest, error)) (T, error), start func() (underTest, error)) (before, run, after T, err error) {
-	if _, err = pass(nil); err != nil {
+func (w *Workload) bracketed(ctx context.Context, start func() (underTest, error)) (before, run, after cost, err error) {
+	if _, err = w.pass(ctx, nil); err != nil {
 		return
 	}
-	if before, err = pass(nil); err != nil {
+	if before, err = w.pass(ctx, nil); err != nil {
 		return
 	}
-	if run, err = pass(start); err != nil {
+	if run, err = w.pass(ctx, start); err != nil {
 		return
 	}
-	after, err = pass(nil)
+	after, err = w.pass(ctx, nil)
 	return
 }
 

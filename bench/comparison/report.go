@@ -54,7 +54,7 @@ func cmpFloat(a, b float64) int {
 func WriteSamplerTable(w io.Writer, ours, peer SamplerResult) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", ours.Name, peer.Name)
-	cpuRows(tw, ours.CPU, peer.CPU, CPUTarget)
+	cpuRows(tw, ours.CPU, peer.CPU, CPUTarget, false)
 	ratioRow(tw, "B held/buffered span (heap in use)", ours.Held.InUsePerSpan, peer.Held.InUsePerSpan, HeldTarget)
 	ratioRow(tw, "B held/buffered span (live)", ours.Held.LivePerSpan, peer.Held.LivePerSpan, 0)
 	tw.Flush()
@@ -76,9 +76,15 @@ func WriteSamplerTable(w io.Writer, ours, peer SamplerResult) {
 	}
 }
 
-// cpuRows prints the CPU and allocation rows every comparison shares.
-func cpuRows(tw *tabwriter.Writer, ours, peer CPU, target float64) {
+// cpuRows prints the CPU and allocation rows every comparison shares;
+// byThread adds the calling thread's and other threads' shares, for runs
+// locked to their thread (measureCaller).
+func cpuRows(tw *tabwriter.Writer, ours, peer CPU, target float64, byThread bool) {
 	ratioRow(tw, "CPU ns/span (process CPU)", ours.CPUPerSpan, peer.CPUPerSpan, target)
+	if byThread {
+		ratioRow(tw, "  on the calling thread", ours.CallerPerSpan, peer.CallerPerSpan, 0)
+		ratioRow(tw, "  on other threads (GC)", ours.OtherThreadPerSpan, peer.OtherThreadPerSpan, 0)
+	}
 	ratioRow(tw, "  (decoding alone, subtracted)", ours.DecodePerSpan, peer.DecodePerSpan, 0)
 	ratioRow(tw, "allocs/span", ours.AllocsSpan, peer.AllocsSpan, 0)
 	ratioRow(tw, "B allocated/span", ours.BytesSpan, peer.BytesSpan, 0)
@@ -110,12 +116,7 @@ func figure(v float64) string {
 func WriteConnectorTable(w io.Writer, oursName string, ours CPU, peerName string, peer CPU) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "\t%s\t%s\tratio\ttarget\t\n", oursName, peerName)
-	ratioRow(tw, "CPU ns/span", ours.CPUPerSpan, peer.CPUPerSpan, ConnectorCPUTarget)
-	ratioRow(tw, "  on the calling thread", ours.CallerPerSpan, peer.CallerPerSpan, 0)
-	ratioRow(tw, "  on other threads (GC)", ours.OtherThreadPerSpan, peer.OtherThreadPerSpan, 0)
-	ratioRow(tw, "  (decoding alone, subtracted)", ours.DecodePerSpan, peer.DecodePerSpan, 0)
-	ratioRow(tw, "allocs/span", ours.AllocsSpan, peer.AllocsSpan, 0)
-	ratioRow(tw, "B allocated/span", ours.BytesSpan, peer.BytesSpan, 0)
+	cpuRows(tw, ours, peer, ConnectorCPUTarget, true)
 	tw.Flush()
 
 	fmt.Fprintln(w)
