@@ -239,6 +239,7 @@ func (c *canaryConnector) recordResource(rs ptrace.ResourceSpans, n *counts) {
 	res := r.resource(rs.Resource())
 	c.wall.hold()
 	defer c.wall.release()
+	now := c.wall.unixNano()
 	c.memo.reset()
 	c.resourceOps.reset()
 	sss := rs.ScopeSpans()
@@ -255,7 +256,7 @@ func (c *canaryConnector) recordResource(rs ptrace.ResourceSpans, n *counts) {
 			for k := j; k < next; k++ {
 				f := spanFacts{}
 				r.span(spans.At(k), &res, &f)
-				c.record(&res, &f, n)
+				c.record(&res, &f, now, n)
 			}
 		}
 	}
@@ -288,9 +289,13 @@ func (c *canaryConnector) count(ctx context.Context, n counts) {
 }
 
 // record adds one span to the user metrics, the window and the evidence of
-// every release it is attributed to. The caller holds the lock.
-func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, n *counts) {
-	arrival := c.clock.ObserveUnixNanoAt(f.end, c.wall.unixNano())
+// every release it is attributed to, now being the wall clock held for the
+// resource (Unix ns; 0 in span time). The caller holds the lock.
+func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, now int64, n *counts) {
+	arrival, ok := c.clock.ObserveNewest(f.end, now)
+	if !ok {
+		arrival = c.clock.ObserveUnixNanoAt(f.end, now)
+	}
 	n.skewed += int64(arrival.Ignored)
 	atts, primary, why := c.attribute(res, f)
 	switch why {

@@ -1,6 +1,7 @@
 package eventtime
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -212,4 +213,45 @@ func TestObserveAtAHeldReadingMatchesReadingTheClock(t *testing.T) {
 		ns := at(d).UnixNano()
 		require.Equal(t, spanTime.ObserveUnixNano(ns), ignoring.ObserveUnixNanoAt(ns, 42))
 	}
+}
+
+// ObserveNewest must record exactly what the general path records, for
+// the spans it serves, and refuse the others untouched.
+func TestObserveNewestMatchesTheGeneralPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	now := at(10 * time.Minute)
+	wall := func() time.Time { return now }
+	fast, general := New(testConfig(), wall), New(testConfig(), wall)
+	served, spans := 0, 0
+	for batch := range 400 {
+		nowNs := now.UnixNano()
+		for range 50 {
+			// Mostly the last few seconds; some late, some beyond the skew.
+			d := -time.Duration(rng.Int64N(int64(8 * time.Second)))
+			switch rng.IntN(20) {
+			case 0:
+				d = -time.Duration(rng.Int64N(int64(2 * time.Minute)))
+			case 1:
+				d = time.Duration(rng.Int64N(int64(3 * time.Minute)))
+			}
+			ns := nowNs + int64(d)
+			a, ok := fast.ObserveNewest(ns, nowNs)
+			if ok {
+				served++
+			} else {
+				a = fast.observeAt(ns, nowNs)
+			}
+			spans++
+			require.Equal(t, general.observeAt(ns, nowNs), a, "batch %d, end %v from the wall clock", batch, d)
+		}
+		require.Equal(t, general.maxSeen, fast.maxSeen, "batch %d", batch)
+		require.Equal(t, general.wallAtMax, fast.wallAtMax, "batch %d", batch)
+		a, aok := fast.Advance()
+		b, bok := general.Advance()
+		require.Equal(t, bok, aok, "batch %d", batch)
+		require.Equal(t, b, a, "batch %d", batch)
+		now = now.Add(time.Duration(rng.Int64N(int64(3 * time.Second))))
+	}
+	assert.Greater(t, served, spans/2, "the fast path served too few spans to be tested")
+	assert.Less(t, served, spans, "every span took the fast path: the general one was not compared")
 }
