@@ -42,11 +42,11 @@ func newSeries(start int64, windowSteps int) *series {
 // count it (inWindow), else in the totals only.
 func (s *series) add(st eventtime.Step, inWindow bool, weight float64, isErr bool, seconds float64, bucket int32, zero bool, end int64) {
 	s.lastEnd = max(s.lastEnd, end)
+	sl := &s.win.retired
 	if inWindow {
-		s.win.add(st, weight, isErr, seconds, bucket, zero)
-	} else {
-		s.win.addRetired(weight, isErr, seconds, bucket, zero)
+		sl = s.win.slotFor(st)
 	}
+	sl.add(weight, isErr, seconds, bucket, zero)
 	s.dirty = true
 }
 

@@ -74,32 +74,31 @@ func (w *window) index(id eventtime.Step) int {
 	return int(((id % n) + n) % n)
 }
 
-// add records a span in its step's slot. A span older than what the slot
-// now holds has left the window: it counts in retired.
-func (w *window) add(s eventtime.Step, weight float64, isErr bool, seconds float64, bucket int32, zero bool) {
-	sl := w.cur
-	if sl == nil || s != w.curStep {
-		id := w.slotOf(s)
-		sl = &w.slots[w.index(id)]
-		if sl.used && sl.id != id {
-			if id < sl.id {
-				w.retired.add(weight, isErr, seconds, bucket, zero)
-				return
-			}
-			w.retired.fold(sl)
-		}
-		sl.id, sl.used = id, true
-		// The slot holds step s until a later step takes it over, which
-		// goes through here and moves cur.
-		w.cur, w.curStep = sl, s
+// slotFor returns the slot that counts a span of step s: retired when s is
+// older than what its slot now holds (the span has left the window). The
+// newest step's slot is returned inline; finding another takes three
+// integer divisions.
+func (w *window) slotFor(s eventtime.Step) *slot {
+	if s == w.curStep && w.cur != nil {
+		return w.cur
 	}
-	sl.add(weight, isErr, seconds, bucket, zero)
+	return w.findSlot(s)
 }
 
-// addRetired records a span the gauges leave out (late or far ahead): it
-// counts in the totals only.
-func (w *window) addRetired(weight float64, isErr bool, seconds float64, bucket int32, zero bool) {
-	w.retired.add(weight, isErr, seconds, bucket, zero)
+func (w *window) findSlot(s eventtime.Step) *slot {
+	id := w.slotOf(s)
+	sl := &w.slots[w.index(id)]
+	if sl.used && sl.id != id {
+		if id < sl.id {
+			return &w.retired
+		}
+		w.retired.fold(sl)
+	}
+	sl.id, sl.used = id, true
+	// The slot holds step s until a later step takes it over, which goes
+	// through here and moves cur.
+	w.cur, w.curStep = sl, s
+	return sl
 }
 
 // stats adds, to into, the slots of the window ending with the slot that

@@ -24,7 +24,7 @@ func TestWindowKeepsTheLastSlotsOnly(t *testing.T) {
 	w := newWindow(6) // one step a slot
 	var h whist
 	for s := eventtime.Step(100); s < 110; s++ {
-		w.add(s, 1, s%2 == 0, 0.1, 0, false)
+		w.slotFor(s).add(1, s%2 == 0, 0.1, 0, false)
 	}
 	calls, errs := w.stats(109, &h)
 	assert.Equal(t, 6.0, calls, "steps 104..109")
@@ -32,7 +32,7 @@ func TestWindowKeepsTheLastSlotsOnly(t *testing.T) {
 	h.reset()
 	calls, _ = w.stats(106, &h)
 	assert.Equal(t, 3.0, calls, "steps 104..106; 101..103 were overwritten")
-	w.add(100, 1, false, 0.1, 0, false) // left the window: counted in the totals only
+	w.slotFor(100).add(1, false, 0.1, 0, false) // left the window: counted in the totals only
 	h.reset()
 	calls, _ = w.stats(109, &h)
 	assert.Equal(t, 6.0, calls)
@@ -44,11 +44,11 @@ func TestWindowKeepsTheLastSlotsOnly(t *testing.T) {
 func TestWindowTotalsKeepEverySpan(t *testing.T) {
 	w := newWindow(3)
 	for s := eventtime.Step(0); s < 10; s++ {
-		w.add(s, 2, s == 1, 0.5, int32(s), false)
+		w.slotFor(s).add(2, s == 1, 0.5, int32(s), false)
 	}
-	w.add(2, 2, false, 0.5, 2, false) // older than its slot now holds
-	w.addRetired(10, true, 1, 20, false)
-	w.addRetired(1, false, 0, 0, true)
+	w.slotFor(2).add(2, false, 0.5, 2, false) // older than its slot now holds
+	w.retired.add(10, true, 1, 20, false)
+	w.retired.add(1, false, 0, 0, true)
 
 	h := whist{track: true}
 	calls, sum := w.totals(&h)
