@@ -40,13 +40,13 @@ type Config struct {
 	// "_overflow" of their service. Default 5000.
 	MaxSeries int `mapstructure:"max_series"`
 	// TraceCacheEntries sizes the recent-trace cache that keeps the trace,
-	// not the span, as the statistical unit (16 bytes an entry; a power of
+	// not the span, as the statistical unit (8 bytes an entry; a power of
 	// two, at least 8). A trace's spans that reach the connector further
 	// apart than the cache holds count as separate traces, which
 	// understates clustering: raise it when
 	// otelcol_connector_canary_analysis_trace_cache_evictions grows about
 	// as fast as spans at high span rates per instance. The default, 32,768
-	// (512 KiB), keeps clustering within 1% of exact at ~6,500 spans/s.
+	// (256 KiB), keeps clustering within 1% of exact at ~6,500 spans/s.
 	TraceCacheEntries int `mapstructure:"trace_cache_entries"`
 	// Temporality of canary.calls and canary.duration: "cumulative" (the
 	// default) or "delta". Gauges have none; evidence is always delta.

@@ -158,7 +158,7 @@ func (e *Evidence) cellOf(s *series, k slot) *Cell {
 		c = new(Cell)
 	}
 	e.serial++
-	if uint32(e.serial) == 0 { // the trace cache's empty entry
+	if e.serial&cellMask == 0 { // the trace cache's empty entry
 		e.serial++
 	}
 	c.serial = e.serial

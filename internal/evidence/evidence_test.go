@@ -218,9 +218,9 @@ func TestTraceCacheKeepsTheTraceInUse(t *testing.T) {
 
 func TestTraceCacheFullCountsStartANewCluster(t *testing.T) {
 	e := NewWithTraceCache(traceWays)
-	// 2^16 spans of one trace in one cell: the 16-bit count is full at
-	// 65,535, so the last span starts a new cluster (counted as an eviction).
-	const n = 1 << 16
+	// 4,096 spans of one trace in one cell: the 12-bit count is full at
+	// 4,095, so the last span starts a new cluster (counted as an eviction).
+	const n = 1 << countBits
 	for range n {
 		e.Observe(obs(opA, stage.Canary, 1, false))
 	}

@@ -78,8 +78,8 @@ func (e *Evidence) ObserveSeries(h *SeriesHandle, arm stage.Arm, step Step, thre
 // observe records one span of a valid operation series in cell k.
 func (e *Evidence) observe(s *series, k slot, sp *Span) {
 	c := e.cellIn(s, k)
-	set, t := e.traces.setOf(sp.TraceID)
-	n, x := e.traces.recordIn(set, t, c.serial, sp.Error)
+	set, tag := e.traces.setOf(sp.TraceID)
+	n, x := e.traces.recordIn(set, tag, c.serial, sp.Error)
 	c.addSpan(n, x, sp.Error)
 	if sp.zero {
 		c.Latency.Zero++
@@ -87,7 +87,7 @@ func (e *Evidence) observe(s *series, k slot, sp *Span) {
 		c.Latency.Add(sp.bucket, 1)
 	}
 	r := e.cellIn(s.release, k)
-	n, x = e.traces.recordIn(set, t, r.serial, sp.Error)
+	n, x = e.traces.recordIn(set, tag, r.serial, sp.Error)
 	r.addSpan(n, x, sp.Error)
 	if k.arm == stage.Canary {
 		s.release.noteStart(k.step)

@@ -80,8 +80,11 @@ func snapshot(out *strings.Builder, at string, e *Evidence) {
 // 0863f7b), which left it unchanged; changed since, on purpose, when a
 // trace already held as an exemplar started keeping its better observation
 // (exemplars only), and when the trace cache became set-associative by
-// trace (moments of traces the old direct-mapped cache had evicted).
-const observeDigest = "ccaf76bfa365402b990946f3b018cfc1153fced262e813d301485e6147772558"
+// trace (moments of traces the old direct-mapped cache had evicted), and
+// when its entries were packed into words under a new set hash (the 64-entry
+// cache of the replay evicts other pairs;
+// TestTraceCacheMomentsExactWhileNothingIsEvicted checks the moments).
+const observeDigest = "d485c667a5ba28d7ea27133aedadc52c896c4d0d6a48f22ccb4f2ee241bed50c"
 
 func TestObserveEvidenceUnchangedByHotPathWork(t *testing.T) {
 	got := replay(1, 200000, func(e *Evidence, o Observation) { e.Observe(o) })
