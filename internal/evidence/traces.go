@@ -73,7 +73,7 @@ func (tc *traceCache) setOf(trace [16]byte) (*traceSet, uint64) {
 	h := binary.BigEndian.Uint64(trace[8:]) * 0x9E3779B97F4A7C15
 	// The shift counts are masked to what they are (below 64), so the
 	// compiler leaves out its check for wider shifts.
-	return &tc.sets[h>>(tc.shift&63)&tc.mask], h>>((tc.shift-tagBits)&63)<<tagShift
+	return &tc.sets[h>>(tc.shift&63)&tc.mask], h >> ((tc.shift - tagBits) & 63) << tagShift
 }
 
 // recordIn returns the spans and error spans the trace had already put in
