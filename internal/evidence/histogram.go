@@ -42,14 +42,9 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 	if mant > nsMantissas[sub] {
 		sub++
 	}
-	x := e*bucketsPerOctave + sub - nsIndexShift
-	if x < MinIndex {
-		return MinIndex, true
-	}
-	if x > MaxIndex {
-		return MaxIndex, true
-	}
-	return x, true
+	// Clamped without branches; it also keeps the function small enough
+	// to inline into the per-span path.
+	return min(max(e*bucketsPerOctave+sub-nsIndexShift, MinIndex), MaxIndex), true
 }
 
 const mantissaMask = 1<<52 - 1
