@@ -179,6 +179,7 @@ func compareConnectors(ctx context.Context, cfg workload.Config, o options, prof
 	comparison.WriteConnectorTable(os.Stdout, ours.Name, comparison.MedianCPU(oursCPU), peer.Name, comparison.MedianCPU(peerCPU))
 	fmt.Println()
 	comparison.WriteSpread(os.Stdout, ours.Name, oursCPU, peer.Name, peerCPU)
+	comparison.WriteLeastDisturbed(os.Stdout, oursCPU, peerCPU)
 	slices.Sort(known)
 	comparison.WriteCalibration(os.Stdout, comparison.Calibration{Known: known[len(known)/2], Measured: comparison.MedianCPU(calibration)})
 	return nil
