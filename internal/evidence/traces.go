@@ -50,11 +50,13 @@ type traceSet [traceWays]uint64
 // keeps a lookup to one line.
 type traceCache struct {
 	sets []traceSet
-	// shift leaves the hash's top bits, and mask the set index of them
-	// (0 for one set, where the shift is 64: masked to 0 for the CPU).
-	shift     uint
-	mask      uint64
-	evictions uint64
+	// indexShift leaves the hash's top bits and mask takes the set index
+	// of them; tagFrom is where the 24 tag bits below them start. Both are
+	// below 64 (one set: 0, masked to index 0), so the compiler adds no
+	// check for wider shifts.
+	indexShift, tagFrom uint8
+	mask                uint64
+	evictions           uint64
 }
 
 func newTraceCache(size int) traceCache {
@@ -62,7 +64,8 @@ func newTraceCache(size int) traceCache {
 		size = DefaultTraceCacheSize
 	}
 	n := max(size/traceWays, 1)
-	return traceCache{sets: make([]traceSet, n), shift: uint(64 - bits.TrailingZeros(uint(n))), mask: uint64(n - 1)}
+	shift := 64 - bits.TrailingZeros(uint(n))
+	return traceCache{sets: make([]traceSet, n), indexShift: uint8(shift & 63), tagFrom: uint8(shift - tagBits), mask: uint64(n - 1)}
 }
 
 // setOf returns the set of a trace and the tag of its entries (in place,
@@ -71,9 +74,7 @@ func newTraceCache(size int) traceCache {
 // both: its top bits index the set, the 24 bits below them are the tag.
 func (tc *traceCache) setOf(trace [16]byte) (*traceSet, uint64) {
 	h := binary.BigEndian.Uint64(trace[8:]) * 0x9E3779B97F4A7C15
-	// The shift counts are masked to what they are (below 64), so the
-	// compiler leaves out its check for wider shifts.
-	return &tc.sets[h>>(tc.shift&63)&tc.mask], h >> ((tc.shift - tagBits) & 63) << tagShift
+	return &tc.sets[h>>(tc.indexShift&63)&tc.mask], h >> (tc.tagFrom & 63) << tagShift
 }
 
 // recordIn returns the spans and error spans the trace had already put in
@@ -86,22 +87,24 @@ func (tc *traceCache) recordIn(set *traceSet, tag, cell uint64, isErr bool) (n, 
 	for i < traceWays && set[i]&keyMask != k {
 		i++
 	}
-	x := k
 	if i == traceWays {
-		i = traceWays - 1
-		if set[i] != 0 {
+		// A new pair: the others move down one, the least recently used
+		// falls off the end (written out whole: copy calls memmove).
+		s := *set
+		if s[traceWays-1] != 0 {
 			tc.evictions++
 		}
-	} else {
-		x = set[i]
+		var x uint64
+		x, n, e = tc.count(k, k, isErr)
+		*set = traceSet{x, s[0], s[1], s[2], s[3], s[4], s[5], s[6]}
+		return n, e
 	}
-	x, n, e = tc.count(x, k, isErr)
-	// Move to front: the pairs ahead of it move down one. (A loop: a copy
-	// of a few words costs more as a call to memmove.)
+	x := set[i]
+	// Move to front: the pairs ahead of it move down one.
 	for ; i > 0; i-- {
 		set[i] = set[i-1]
 	}
-	set[0] = x
+	set[0], n, e = tc.count(x, k, isErr)
 	return n, e
 }
 
