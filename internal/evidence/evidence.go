@@ -50,6 +50,9 @@ type Evidence struct {
 	serial    uint64
 	rejected  uint64
 	ncells    int
+	// cellEpoch counts Resets and DropBefores, which free cells: a
+	// SeriesHandle's cells of an older epoch may be freed.
+	cellEpoch uint64
 	// gen counts Resets: a SeriesHandle of an older generation points at a
 	// series Reset dropped.
 	gen uint64
@@ -326,6 +329,7 @@ func (e *Evidence) DropBefore(step Step) int {
 		// may outlive them.
 		s.recent = [recentCells]recentCell{}
 	}
+	e.cellEpoch++
 	e.ncells -= n
 	return n
 }
@@ -345,6 +349,7 @@ func (e *Evidence) Reset() {
 	clear(e.exemplars)
 	e.last = nil
 	e.gen++
+	e.cellEpoch++
 	e.ncells = 0
 }
 

@@ -11,11 +11,18 @@ import (
 // Observe pays per span. A handle belongs to the Evidence that made it; it
 // stays valid across Reset (it resolves again on its next use).
 type SeriesHandle struct {
-	// What each span reads comes first, in one cache line.
+	// What each span reads comes first.
 	s   *series // nil until the first valid observation
 	gen uint64  // the Evidence's generation s belongs to
 	bad bool    // the key is one Observe rejects
-	key ExemplarKey
+	// op and rel are the operation and release cells of slot at, the last
+	// observation's: consecutive spans of an operation mostly share them,
+	// and finding them takes a lookup each. Valid while epoch is the
+	// Evidence's (no cell freed since).
+	at      slot
+	op, rel *Cell
+	epoch   uint64
+	key     ExemplarKey
 }
 
 // SeriesOf returns the handle of a release and operation. A release without
@@ -69,15 +76,24 @@ func (e *Evidence) ObserveSeries(h *SeriesHandle, arm stage.Arm, step Step, thre
 		e.rejected++
 		return
 	}
-	if h.s == nil || h.gen != e.gen {
-		h.s, h.gen = e.seriesOf(h.key), e.gen
+	k := slot{arm, step, threshold}
+	if h.op == nil || h.epoch != e.cellEpoch || h.at != k {
+		if h.s == nil || h.gen != e.gen {
+			h.s, h.gen = e.seriesOf(h.key), e.gen
+		}
+		h.at, h.op, h.rel, h.epoch = k, e.cellIn(h.s, k), e.cellIn(h.s.release, k), e.cellEpoch
 	}
-	e.observe(h.s, slot{arm, step, threshold}, sp)
+	e.observeIn(h.s, k, h.op, h.rel, sp)
 }
 
 // observe records one span of a valid operation series in cell k.
 func (e *Evidence) observe(s *series, k slot, sp *Span) {
-	c := e.cellIn(s, k)
+	e.observeIn(s, k, e.cellIn(s, k), e.cellIn(s.release, k), sp)
+}
+
+// observeIn records one span of series s in slot k, whose operation and
+// release cells are c and r.
+func (e *Evidence) observeIn(s *series, k slot, c, r *Cell, sp *Span) {
 	set, tag := e.traces.setOf(sp.TraceID)
 	n, x := e.traces.recordIn(set, tag, c.serial, sp.Error)
 	c.addSpan(n, x, sp.Error)
@@ -86,7 +102,6 @@ func (e *Evidence) observe(s *series, k slot, sp *Span) {
 	} else {
 		c.Latency.Add(sp.bucket, 1)
 	}
-	r := e.cellIn(s.release, k)
 	n, x = e.traces.recordIn(set, tag, r.serial, sp.Error)
 	r.addSpan(n, x, sp.Error)
 	if k.arm == stage.Canary {

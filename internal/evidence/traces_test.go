@@ -76,3 +76,21 @@ func TestTraceCacheMomentsExactWhileNothingIsEvicted(t *testing.T) {
 	}
 	assert.Zero(t, e.Stats().TraceCacheEvictions)
 }
+
+// A handle remembers the cells of its last observation; once DropBefore has
+// freed them (and the free list handed them to another series), its next
+// observation of that slot must find a cell of its own again.
+func TestSeriesHandleForgetsDroppedCells(t *testing.T) {
+	e := New()
+	a, b := e.SeriesOf(rel, opA), e.SeriesOf(rel, opB)
+	sp := NewSpan(trace(1), false, time.Millisecond)
+	e.ObserveSeries(&a, stage.Stable, 5, 0, &sp)
+	require.Equal(t, 2, e.DropBefore(6), "opA's cell and the release cell of step 5")
+	e.ObserveSeries(&b, stage.Stable, 7, 0, &sp) // reuses the freed cells
+	e.ObserveSeries(&a, stage.Stable, 5, 0, &sp)
+
+	assert.Equal(t, int64(1), e.Cell(CellKey{Release: rel, Operation: opB, Arm: stage.Stable, Step: 7}).Calls)
+	assert.Equal(t, int64(1), e.Cell(CellKey{Release: rel, Arm: stage.Stable, Step: 7}).Calls)
+	assert.Equal(t, int64(1), e.Cell(CellKey{Release: rel, Operation: opA, Arm: stage.Stable, Step: 5}).Calls)
+	assert.Equal(t, int64(1), e.Cell(CellKey{Release: rel, Arm: stage.Stable, Step: 5}).Calls)
+}
