@@ -41,6 +41,17 @@ func (e *memoEntry) answers(f *spanFacts, now release.Stamp) bool {
 		(len(f.stage) == 0 || e.stage == f.stage) && e.stamp.SameRuns(now)
 }
 
+// recall returns the attribution of the previous answer when it answers
+// f at stamp now, as most spans' does; ok is false otherwise (then call
+// attribute). Small enough for the compiler to inline into record, where
+// attribute is not.
+func (m *attributionMemo) recall(f *spanFacts, now release.Stamp) (atts []release.Attribution, primary stage.Arm, why release.Unattributed, ok bool) {
+	if e := &m.entries[m.last]; e.answers(f, now) {
+		return e.atts, e.primary, e.why, true
+	}
+	return nil, stage.None, 0, false
+}
+
 func (m *attributionMemo) reset() {
 	for i := range m.entries {
 		m.entries[i].ok = false

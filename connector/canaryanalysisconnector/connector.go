@@ -297,7 +297,10 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, now int64, n 
 		arrival = c.clock.ObserveUnixNanoAt(f.end, now)
 	}
 	n.skewed += int64(arrival.Ignored)
-	atts, primary, why := c.attribute(res, f)
+	atts, primary, why, ok := c.memo.recall(f, c.releases.Stamp())
+	if !ok {
+		atts, primary, why = c.attribute(res, f)
+	}
 	switch why {
 	case release.NoArm:
 		n.noArm++

@@ -205,7 +205,9 @@ func (m *resourceOps) get(t *operations, service string, f *spanFacts) *resource
 	}
 	h = h * 0x9E3779B97F4A7C15 >> (64 - resourceOpBits)
 	e := &m.entries[h]
-	if e.op != nil && e.kind == f.kindCode && e.name == f.name && e.extra == f.extra {
+	// Extra dimensions are mostly not configured: two empty values are
+	// told equal without a call to compare their bytes.
+	if e.op != nil && e.kind == f.kindCode && e.name == f.name && (len(e.extra)|len(f.extra) == 0 || e.extra == f.extra) {
 		return e
 	}
 	op, overflowed := t.get(opKey{service: service, name: f.name, kind: f.kind, extra: f.extra})
