@@ -60,8 +60,11 @@ func (e *emitter) expHistogram(name, unit, description string, t pmetric.Aggrega
 // serviceKey, span.name and span.kind when they are dimensions, and each
 // extra dimension under its own key.
 func (c *canaryConnector) putOperation(attrs pcommon.Map, serviceKey string, op *operation) {
-	attrs.PutStr(serviceKey, op.key.service)
 	r := c.dims()
+	// Room for the operation's attributes and the few the callers add
+	// (version, stage, status or quantile): one allocation, not three.
+	attrs.EnsureCapacity(attrs.Len() + 6 + len(r.extraDims))
+	attrs.PutStr(serviceKey, op.key.service)
 	if r.withName || op.overflow {
 		attrs.PutStr(attrSpanName, op.key.name)
 	}

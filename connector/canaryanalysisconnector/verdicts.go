@@ -49,8 +49,11 @@ func (c *canaryConnector) judgeStep(e *emitter, s eventtime.Step) []judge.Releas
 func (c *canaryConnector) putRelease(dp pmetric.NumberDataPoint, r evidence.Release, start, end pcommon.Timestamp) {
 	dp.SetStartTimestamp(start)
 	dp.SetTimestamp(end)
-	dp.Attributes().PutStr(attrServiceName, r.Service)
-	dp.Attributes().PutStr(attrServiceVersion, r.Version)
+	attrs := dp.Attributes()
+	// Room for an operation check's attributes too (check, operation).
+	attrs.EnsureCapacity(6)
+	attrs.PutStr(attrServiceName, r.Service)
+	attrs.PutStr(attrServiceVersion, r.Version)
 }
 
 // emitCheck writes one check's row; operation rows name the operation
