@@ -45,7 +45,10 @@ type canaryConnector struct {
 	reader *reader
 	// warmed keeps the results of Evidence.Warm (see recordResource).
 	warmed uint32
-	clock  *eventtime.Watermark
+	// ownEvidence is whether the resource's spans without a stage
+	// attribute were evidence, as its last such span was.
+	ownEvidence ownEvidence
+	clock       *eventtime.Watermark
 	// wall is the clock the watermark reads when live (nil in span time),
 	// held once per batch of spans.
 	wall     *heldClock
@@ -242,16 +245,24 @@ func (c *canaryConnector) recordResource(rs ptrace.ResourceSpans, n *counts) {
 	now := c.wall.unixNano()
 	c.memo.reset()
 	c.resourceOps.reset()
+	c.ownEvidence = ownEvidenceUnknown
 	sss := rs.ScopeSpans()
 	for i := 0; i < sss.Len(); i++ {
 		spans := sss.At(i).Spans()
 		for j := 0; j < spans.Len(); j += warmAhead {
 			next := min(j+warmAhead, spans.Len())
-			// Touch the next spans' trace-cache entries (and the spans)
-			// first: their cache misses then overlap instead of stalling
-			// each span's recording in turn.
+			// Touch the next spans, and their trace-cache entries, first:
+			// their cache misses then overlap instead of stalling each
+			// span's recording in turn. The entries are touched only while
+			// the resource's spans are evidence: most services have no
+			// release running, and only spans a canary called (which carry
+			// a stage attribute) are evidence there.
 			for k := j; k < next; k++ {
-				c.warmed += c.pending.Warm(spans.At(k).TraceID())
+				if c.ownEvidence != ownEvidenceNone {
+					c.warmed += c.pending.Warm(spans.At(k).TraceID())
+				} else {
+					c.warmed += uint32(spans.At(k).TraceID()[15])
+				}
 			}
 			for k := j; k < next; k++ {
 				f := spanFacts{}
@@ -261,6 +272,17 @@ func (c *canaryConnector) recordResource(rs ptrace.ResourceSpans, n *counts) {
 		}
 	}
 }
+
+// ownEvidence says whether a resource's spans without a stage attribute
+// are observed as evidence (their resource's stage makes them an arm of a
+// release), as far as the last one told.
+type ownEvidence uint8
+
+const (
+	ownEvidenceUnknown ownEvidence = iota
+	ownEvidenceNone
+	ownEvidenceSome
+)
 
 // warmAhead is how many spans' trace-cache entries are loaded ahead of
 // recording them: enough misses in flight to overlap, few enough that the
@@ -300,6 +322,12 @@ func (c *canaryConnector) record(res *resourceFacts, f *spanFacts, now int64, n 
 	atts, primary, why, ok := c.memo.recall(f, c.releases.Stamp())
 	if !ok {
 		atts, primary, why = c.attribute(res, f)
+	}
+	if !f.hasStage {
+		c.ownEvidence = ownEvidenceNone
+		if len(atts) > 0 {
+			c.ownEvidence = ownEvidenceSome
+		}
 	}
 	switch why {
 	case release.NoArm:
