@@ -61,8 +61,10 @@ func NewSpan(traceID [16]byte, isErr bool, d time.Duration) Span {
 // FindBucket finds the latency bucket of the span's Duration, for a span
 // filled in place (a reader that writes its fields saves copying them).
 func (s *Span) FindBucket() {
-	i, ok := BucketIndex(s.Duration)
-	s.bucket, s.zero = i, !ok
+	s.bucket, s.zero = 0, s.Duration <= 0
+	if !s.zero {
+		s.bucket = positiveBucket(s.Duration)
+	}
 }
 
 // Bucket returns the span's latency bucket; zero is true for the zero

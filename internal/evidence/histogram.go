@@ -28,13 +28,18 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 	if d <= 0 {
 		return 0, false
 	}
-	// It works on the nanoseconds as a float (exact below 2^53 ns, 104
-	// days; beyond, the index is clamped anyway), so no division turns
-	// them into seconds. With nanoseconds = 2^e * (1 + m), the boundaries
-	// 2^(k/16) * 1e9 fall at the same 16 mantissas in every binade (1e9
-	// only shifts them), so the binade gives 16 buckets and the mantissa's
-	// top bits, then one comparison, the one within it: no logarithm, no
-	// search, one branch.
+	return positiveBucket(d), true
+}
+
+// positiveBucket is BucketIndex of a positive duration. It works on the
+// nanoseconds as a float (exact below 2^53 ns, 104 days; beyond, the index
+// is clamped anyway), so no division turns them into seconds. With
+// nanoseconds = 2^e * (1 + m), the boundaries 2^(k/16) * 1e9 fall at the
+// same 16 mantissas in every binade (1e9 only shifts them), so the binade
+// gives 16 buckets and the mantissa's top bits, then one comparison, the
+// one within it: no logarithm, no search, one branch. The clamp has none;
+// small enough to inline into the per-span path.
+func positiveBucket(d time.Duration) int32 {
 	bits := math.Float64bits(float64(d))
 	e := int32(bits>>52) - 1023
 	mant := bits & mantissaMask
@@ -42,9 +47,7 @@ func BucketIndex(d time.Duration) (index int32, ok bool) {
 	if mant > nsMantissas[sub] {
 		sub++
 	}
-	// Clamped without branches; it also keeps the function small enough
-	// to inline into the per-span path.
-	return min(max(e*bucketsPerOctave+sub-nsIndexShift, MinIndex), MaxIndex), true
+	return min(max(e*bucketsPerOctave+sub-nsIndexShift, MinIndex), MaxIndex)
 }
 
 const mantissaMask = 1<<52 - 1
