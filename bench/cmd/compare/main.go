@@ -2,7 +2,7 @@
 // sampler) and issue 4 (item 10: the connector) and prints ours against
 // contrib, with ratios and targets. `make bench` runs it.
 //
-//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 7] [-only sampler|connector] [-ours-only] [-cpuprofile ours.pprof]
+//	cd bench && go run ./cmd/compare [-traces 20000] [-runs 9] [-only sampler|connector] [-ours-only] [-cpuprofile ours.pprof]
 //
 // Runs alternate between the contenders so that both see the same load on
 // a shared machine; the tables show medians and the spread of CPU per span.
@@ -34,7 +34,7 @@ type options struct {
 func main() {
 	var o options
 	flag.IntVar(&o.traces, "traces", 20_000, "traces in each run (about 13 spans each)")
-	flag.IntVar(&o.runs, "runs", 7, "runs per contender and measurement; the median is shown")
+	flag.IntVar(&o.runs, "runs", 9, "runs per contender and measurement; the median is shown")
 	flag.Uint64Var(&o.seed, "seed", 1, "workload seed")
 	flag.StringVar(&o.only, "only", "", `run one comparison: "sampler" (canary_sampling vs tail_sampling) or "connector" (canary_analysis vs spanmetrics); both when empty`)
 	flag.BoolVar(&o.oursOnly, "ours-only", false, "measure ours alone (quick iterations, profiling), no comparison")
