@@ -23,7 +23,10 @@ const DefaultTraceCacheSize = 1 << 15
 // Two traces in flight in one set carry the same tag about once in 16
 // million pairs, and then count as one cluster in the cells they share; a
 // trace's 4,096th span in one cell starts a new cluster (counted as an
-// eviction). Either biases the variance far below what the judge resolves.
+// eviction); a trace still in the cache 65,536 cells later continues its
+// old count in a new cell whose serial shares the low bits (a larger
+// variance: the cautious side). Each biases the variance far below what
+// the judge resolves.
 const (
 	countBits = 12
 	maxCount  = 1<<countBits - 1
