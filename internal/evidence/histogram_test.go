@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestBucketIndexBoundaries(t *testing.T) {
@@ -145,6 +146,25 @@ func TestSubBelowRangesHoldAtMostOneBoundary(t *testing.T) {
 		}
 		if n > 1 {
 			t.Fatalf("mantissa range %d holds %d boundaries", k, n)
+		}
+	}
+}
+
+// FindBucket, the per-span path, agrees with BucketIndex everywhere:
+// the zero bucket, both clamped edges and every bucket between.
+func TestFindBucketAgreesWithBucketIndex(t *testing.T) {
+	ds := []time.Duration{math.MinInt64, -1, 0, 1, 2, 999, time.Microsecond, time.Second, time.Second + 1, 3 * time.Hour, math.MaxInt64}
+	for d := time.Duration(1); d < 10*time.Hour; d = d*21/20 + 1 {
+		ds = append(ds, d-1, d, d+1)
+	}
+	for _, d := range ds {
+		i, ok := BucketIndex(d)
+		s := Span{Duration: d}
+		s.FindBucket()
+		b, zero := s.Bucket()
+		require.Equal(t, !ok, zero, "%v", d)
+		if ok {
+			require.Equal(t, i, b, "%v", d)
 		}
 	}
 }
