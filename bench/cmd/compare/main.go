@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"time"
@@ -79,6 +80,11 @@ func run(o options) error {
 	if connector {
 		if sampler {
 			fmt.Println()
+			// The samplers' memory runs held every trace: hundreds of
+			// megabytes of heap the connectors' runs would otherwise
+			// allocate among and sweep. Each comparison starts from a
+			// settled heap, as -only does.
+			debug.FreeOSMemory()
 		}
 		if err := compareConnectors(ctx, cfg, o, prof); err != nil {
 			return err
