@@ -59,14 +59,12 @@ func (m *attributionMemo) reset() {
 }
 
 // attribute returns the span's attributions (valid until the next call),
-// its primary arm and why it is unattributed, if it is. The caller holds
-// the lock and reset the memo at the start of the resource.
+// its primary arm and why it is unattributed, if it is, when recall did
+// not answer. The caller holds the lock and reset the memo at the start of
+// the resource.
 func (c *canaryConnector) attribute(res *resourceFacts, f *spanFacts) ([]release.Attribution, stage.Arm, release.Unattributed) {
 	now := c.releases.Stamp()
 	m := &c.memo
-	if e := &m.entries[m.last]; e.answers(f, now) {
-		return e.atts, e.primary, e.why
-	}
 	for i := range m.entries {
 		if e := &m.entries[i]; e.answers(f, now) {
 			m.last = i
@@ -82,6 +80,9 @@ func (c *canaryConnector) attribute(res *resourceFacts, f *spanFacts) ([]release
 	c.attBuf = atts
 	if c.releases.Stamp() == now {
 		e := &m.entries[m.next]
+		// The next span most likely carries the same stage value: recall
+		// tries this entry first.
+		m.last = m.next
 		m.next = (m.next + 1) % memoEntries
 		*e = memoEntry{ok: true, stamp: now, stage: f.stage, hasStage: f.hasStage,
 			atts: append(e.atts[:0], atts...), primary: primary, why: why}

@@ -89,7 +89,9 @@ type Watermark struct {
 	hasNext   bool
 	// steady is true once a live watermark has started and accepted an
 	// end time: from then on ObserveNewest serves every span that ends in
-	// the newest step within the skew. skew is MaxFutureSkew.
+	// the newest step within the skew. skew is MaxFutureSkew. Both could
+	// be derived; kept as fields, ObserveNewest stays within the
+	// compiler's inlining budget.
 	steady bool
 	skew   int64
 
